@@ -1,0 +1,76 @@
+package io.winloop;
+
+import io.netty.channel.IoEvent;
+
+/**
+ * What one completed AFD poll reported for a handle. The handler reuses one instance per loop, so a handle must
+ * read it during {@code handle(...)} and not keep it.
+ */
+public final class WinloopIoEvent implements IoEvent {
+    /** AFD_POLL_* bits, as IOCTL_AFD_POLL returns them. */
+    public static final int AFD_POLL_RECEIVE = 0x0001;
+    public static final int AFD_POLL_RECEIVE_EXPEDITED = 0x0002;
+    public static final int AFD_POLL_SEND = 0x0004;
+    public static final int AFD_POLL_DISCONNECT = 0x0008;
+    public static final int AFD_POLL_ABORT = 0x0010;
+    public static final int AFD_POLL_LOCAL_CLOSE = 0x0020;
+    public static final int AFD_POLL_CONNECT = 0x0040;
+    public static final int AFD_POLL_ACCEPT = 0x0080;
+    public static final int AFD_POLL_CONNECT_FAIL = 0x0100;
+
+    private int readyOps;
+    private int afdEvents;
+    private int status;
+
+    /** Internal: the handler fills the event before each dispatch. */
+    public WinloopIoEvent set(int readyOps, int afdEvents, int status) {
+        this.readyOps = readyOps;
+        this.afdEvents = afdEvents;
+        this.status = status;
+        return this;
+    }
+
+    /** {@link WinloopIoOps#READ} and / or {@link WinloopIoOps#WRITE}, within the handle's interest. */
+    public int readyOps() {
+        return readyOps;
+    }
+
+    public boolean isReadable() {
+        return (readyOps & WinloopIoOps.READ) != 0;
+    }
+
+    public boolean isWritable() {
+        return (readyOps & WinloopIoOps.WRITE) != 0;
+    }
+
+    /** The raw AFD_POLL_* bits of the completed poll. */
+    public int afdEvents() {
+        return afdEvents;
+    }
+
+    /** The peer sent FIN (AFD_POLL_DISCONNECT). */
+    public boolean isPeerClosed() {
+        return (afdEvents & AFD_POLL_DISCONNECT) != 0;
+    }
+
+    /** The connection was reset or aborted (AFD_POLL_ABORT). */
+    public boolean isAborted() {
+        return (afdEvents & AFD_POLL_ABORT) != 0;
+    }
+
+    /** A nonblocking connect failed (AFD_POLL_CONNECT_FAIL); {@link #status()} then holds the reason. */
+    public boolean isConnectFailed() {
+        return (afdEvents & AFD_POLL_CONNECT_FAIL) != 0;
+    }
+
+    /** The NTSTATUS of the poll's handle entry (the reason of a failed connect), or of the poll itself. */
+    public int status() {
+        return status;
+    }
+
+    @Override
+    public String toString() {
+        return "WinloopIoEvent(readyOps=" + readyOps + ", afdEvents=0x" + Integer.toHexString(afdEvents)
+                + ", status=0x" + Integer.toHexString(status) + ")";
+    }
+}

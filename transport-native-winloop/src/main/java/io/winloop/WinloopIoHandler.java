@@ -1,0 +1,309 @@
+package io.winloop;
+
+import io.netty.channel.IoHandle;
+import io.netty.channel.IoHandler;
+import io.netty.channel.IoHandlerContext;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.IoOps;
+import io.netty.channel.IoRegistration;
+import io.netty.util.concurrent.ThreadAwareExecutor;
+import io.netty.util.internal.ObjectUtil;
+import io.netty.util.internal.StringUtil;
+import io.netty.util.internal.logging.InternalLogger;
+import io.netty.util.internal.logging.InternalLoggerFactory;
+import io.winloop.internal.afd.Afd;
+import io.winloop.internal.afd.AfdPoller;
+import io.winloop.internal.afd.SocketPollState;
+import io.winloop.internal.win.NativeMemory;
+import io.winloop.internal.win.Winsock;
+import io.winloop.internal.win.WsaBufArray;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Netty 4.2 {@link IoHandler} on an I/O completion port with AFD polling: one port per event loop, at most one
+ * IOCTL_AFD_POLL in flight per socket, one {@code GetQueuedCompletionStatusEx} per turn for a batch of completions,
+ * and wake-ups posted to the port (at most one per sleep).
+ *
+ * <pre>{@code
+ * EventLoopGroup group = new MultiThreadIoEventLoopGroup(WinloopIoHandler.newFactory());
+ * }</pre>
+ */
+public final class WinloopIoHandler implements IoHandler {
+    private static final InternalLogger logger = InternalLoggerFactory.getInstance(WinloopIoHandler.class);
+    /** Completions reaped per wait unless told otherwise. */
+    public static final int DEFAULT_BATCH_SIZE = 1024;
+    private static final long AWAKE = -1L;
+    private static final long NONE = Long.MAX_VALUE;
+    private static final int CLOSE_DRAIN_MILLIS = 2000;
+
+    private final ThreadAwareExecutor executor;
+    private final int batchSize;
+    private final AtomicLong nextWakeupNanos = new AtomicLong(AWAKE);
+    private final Map<Registration, Boolean> registrations = new IdentityHashMap<>();
+    private final WinloopIoEvent event = new WinloopIoEvent();
+    private final AfdPoller.Listener listener = this::dispatch;
+    private final long baseHandleScratch;
+    private final WsaBufArray wsaBufs;
+    private final AfdPoller poller;
+    private boolean destroyed;
+
+    private WinloopIoHandler(ThreadAwareExecutor executor, int batchSize) {
+        this.executor = ObjectUtil.checkNotNull(executor, "executor");
+        this.batchSize = batchSize;
+        try {
+            poller = new AfdPoller(batchSize);
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot create the Winloop completion port", e);
+        }
+        baseHandleScratch = NativeMemory.allocate(16);
+        wsaBufs = new WsaBufArray();
+    }
+
+    /** A factory of handlers reaping up to {@value #DEFAULT_BATCH_SIZE} completions per wait. */
+    public static IoHandlerFactory newFactory() {
+        return newFactory(DEFAULT_BATCH_SIZE);
+    }
+
+    /**
+     * A factory of handlers reaping up to {@code batchSize} completions per {@code GetQueuedCompletionStatusEx}.
+     *
+     * @throws UnsatisfiedLinkError when Winloop cannot run here (see {@link Winloop#unavailabilityCause()})
+     */
+    public static IoHandlerFactory newFactory(final int batchSize) {
+        Winloop.ensureAvailability();
+        ObjectUtil.checkPositive(batchSize, "batchSize");
+        return new IoHandlerFactory() {
+            @Override
+            public IoHandler newHandler(ThreadAwareExecutor executor) {
+                return new WinloopIoHandler(executor, batchSize);
+            }
+
+            @Override
+            public boolean isChangingThreadSupported() {
+                return true;
+            }
+        };
+    }
+
+    /** Completions reaped per wait. */
+    public int batchSize() {
+        return batchSize;
+    }
+
+    @Override
+    public int run(IoHandlerContext context) {
+        int handled = 0;
+        try {
+            poller.flushUpdates();
+            int timeoutMillis = 0;
+            long deadline = context.deadlineNanos();
+            nextWakeupNanos.set(deadline == -1L ? NONE : deadline);
+            try {
+                if (context.canBlock()) {
+                    timeoutMillis = timeoutMillis(context);
+                }
+                handled = poller.poll(timeoutMillis, listener);
+            } finally {
+                nextWakeupNanos.lazySet(AWAKE);
+            }
+            if (context.shouldReportActiveIoTime()) {
+                context.reportActiveIoTime(0);
+            }
+        } catch (Error e) {
+            throw e;
+        } catch (Throwable t) {
+            handleLoopException(t);
+        }
+        return handled;
+    }
+
+    private static int timeoutMillis(IoHandlerContext context) {
+        if (context.deadlineNanos() == -1L) {
+            return -1; // INFINITE: nothing scheduled, only a wake-up or I/O ends the wait
+        }
+        long delayNanos = context.delayNanos(System.nanoTime());
+        if (delayNanos <= 0) {
+            return 0;
+        }
+        // Round up: waking before the deadline would only spin back into another wait.
+        return (int) Math.min((delayNanos + 999_999L) / 1_000_000L, Integer.MAX_VALUE - 1);
+    }
+
+    private void dispatch(SocketPollState state, int events, int status) {
+        Registration registration = (Registration) state.attachment();
+        // Errors map to both readinesses (Afd.opsOf), so they reach whichever one the handle waits for.
+        int ready = Afd.opsOf(events) & registration.ops;
+        if (ready != 0) {
+            registration.handle.handle(registration, event.set(ready, events, status));
+        }
+    }
+
+    private void handleLoopException(Throwable t) {
+        logger.warn("Unexpected exception in the Winloop event loop.", t);
+        try {
+            Thread.sleep(1000); // avoid a busy loop of failures
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void wakeup() {
+        if (!executor.isExecutorThread(Thread.currentThread()) && nextWakeupNanos.getAndSet(AWAKE) != AWAKE) {
+            try {
+                poller.wakeup();
+            } catch (IOException e) {
+                logger.warn("Failed to wake the Winloop event loop", e);
+            }
+        }
+    }
+
+    @Override
+    public IoRegistration register(IoHandle handle) throws Exception {
+        WinloopIoHandle winloopHandle = cast(handle);
+        if (destroyed) {
+            throw new IllegalStateException("WinloopIoHandler is destroyed");
+        }
+        long base = Winsock.baseHandle(winloopHandle.socket(), baseHandleScratch);
+        Registration registration = new Registration(winloopHandle);
+        registration.state = poller.add(base, registration);
+        registrations.put(registration, Boolean.TRUE);
+        handle.registered();
+        return registration;
+    }
+
+    private static WinloopIoHandle cast(IoHandle handle) {
+        if (handle instanceof WinloopIoHandle) {
+            return (WinloopIoHandle) handle;
+        }
+        throw new IllegalArgumentException("IoHandle of type " + StringUtil.simpleClassName(handle)
+                + " not supported by WinloopIoHandler (it polls only WinloopIoHandle)");
+    }
+
+    @Override
+    public boolean isCompatible(Class<? extends IoHandle> handleType) {
+        return WinloopIoHandle.class.isAssignableFrom(handleType);
+    }
+
+    @Override
+    public void prepareToDestroy() {
+        // Close the handles first: closing deregisters them (netty#14539).
+        List<Registration> copy = new ArrayList<>(registrations.keySet());
+        for (Registration registration : copy) {
+            try {
+                registration.handle.close();
+            } catch (Exception e) {
+                logger.debug("Failed to close {}", registration.handle, e);
+            }
+            registration.cancel();
+        }
+    }
+
+    @Override
+    public void destroy() {
+        if (destroyed) {
+            return;
+        }
+        destroyed = true;
+        for (Registration registration : new ArrayList<>(registrations.keySet())) {
+            registration.cancelled.set(true);
+            registration.cancel0();
+        }
+        poller.close(CLOSE_DRAIN_MILLIS);
+        wsaBufs.release();
+        NativeMemory.free(baseHandleScratch);
+    }
+
+    /** Number of registered handles (for tests). */
+    int registeredHandles() {
+        return registrations.size();
+    }
+
+    /** Polls in flight (for tests). */
+    int pollsInFlight() {
+        return poller.pollsInFlight();
+    }
+
+    private final class Registration implements IoRegistration {
+        final WinloopIoHandle handle;
+        final AtomicBoolean cancelled = new AtomicBoolean();
+        SocketPollState state;
+        /** Interest, touched on the loop thread only. */
+        int ops;
+
+        Registration(WinloopIoHandle handle) {
+            this.handle = handle;
+        }
+
+        @SuppressWarnings("unchecked")
+        @Override
+        public <T> T attachment() {
+            return (T) wsaBufs;
+        }
+
+        @Override
+        public long submit(IoOps ops) {
+            if (!(ops instanceof WinloopIoOps)) {
+                throw new IllegalArgumentException("IoOps of type " + StringUtil.simpleClassName(ops)
+                        + " not supported by WinloopIoHandler");
+            }
+            if (cancelled.get()) {
+                return -1;
+            }
+            final int value = ((WinloopIoOps) ops).value();
+            if (executor.isExecutorThread(Thread.currentThread())) {
+                update(value);
+            } else {
+                executor.execute(() -> update(value));
+            }
+            return value;
+        }
+
+        private void update(int value) {
+            if (cancelled.get()) {
+                return;
+            }
+            ops = value;
+            poller.setInterest(state, Afd.eventsOf(value));
+        }
+
+        @Override
+        public boolean isValid() {
+            return !cancelled.get();
+        }
+
+        @Override
+        public boolean cancel() {
+            if (!cancelled.compareAndSet(false, true)) {
+                return false;
+            }
+            if (executor.isExecutorThread(Thread.currentThread())) {
+                cancel0();
+            } else {
+                executor.execute(this::cancel0);
+            }
+            return true;
+        }
+
+        void cancel0() {
+            if (registrations.remove(this) == null) {
+                return;
+            }
+            poller.remove(state);
+            handle.unregistered();
+        }
+
+        @Override
+        public String toString() {
+            return "WinloopIoRegistration(" + handle + ", ops=" + ops + ")";
+        }
+    }
+}

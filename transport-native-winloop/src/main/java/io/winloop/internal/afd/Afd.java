@@ -1,0 +1,50 @@
+package io.winloop.internal.afd;
+
+import io.winloop.WinloopIoEvent;
+import io.winloop.WinloopIoOps;
+
+/** AFD_POLL_* event bits and how they map to Netty's read / write readiness. */
+public final class Afd {
+    public static final int RECEIVE = WinloopIoEvent.AFD_POLL_RECEIVE;
+    public static final int SEND = WinloopIoEvent.AFD_POLL_SEND;
+    public static final int DISCONNECT = WinloopIoEvent.AFD_POLL_DISCONNECT;
+    public static final int ABORT = WinloopIoEvent.AFD_POLL_ABORT;
+    public static final int LOCAL_CLOSE = WinloopIoEvent.AFD_POLL_LOCAL_CLOSE;
+    public static final int ACCEPT = WinloopIoEvent.AFD_POLL_ACCEPT;
+    public static final int CONNECT_FAIL = WinloopIoEvent.AFD_POLL_CONNECT_FAIL;
+
+    /** Events that make a socket readable: data, end of stream, a pending connection, or an error to read. */
+    public static final int READ_EVENTS = RECEIVE | DISCONNECT | ACCEPT | ABORT | CONNECT_FAIL;
+    /** Events that make a socket writable: send space, a completed connect, or an error to report. */
+    public static final int WRITE_EVENTS = SEND | ABORT | CONNECT_FAIL;
+
+    private Afd() {
+    }
+
+    /**
+     * The AFD events to poll for {@link WinloopIoOps} interest. AFD_POLL_CONNECT is never asked for: it stays set
+     * once connected, so a connected socket would always look ready; SEND signals a completed connect instead.
+     */
+    public static int eventsOf(int ops) {
+        int events = 0;
+        if ((ops & WinloopIoOps.READ) != 0) {
+            events |= RECEIVE | DISCONNECT | ACCEPT;
+        }
+        if ((ops & WinloopIoOps.WRITE) != 0) {
+            events |= SEND;
+        }
+        return events;
+    }
+
+    /** The readiness {@code events} stand for. */
+    public static int opsOf(int events) {
+        int ops = 0;
+        if ((events & READ_EVENTS) != 0) {
+            ops |= WinloopIoOps.READ;
+        }
+        if ((events & WRITE_EVENTS) != 0) {
+            ops |= WinloopIoOps.WRITE;
+        }
+        return ops;
+    }
+}

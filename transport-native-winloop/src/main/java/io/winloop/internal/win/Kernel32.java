@@ -1,0 +1,54 @@
+package io.winloop.internal.win;
+
+import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
+
+/**
+ * Direct-mapped kernel32 functions. Every handle and pointer is passed as a raw {@code long} (x64 only), so a call
+ * allocates nothing. The last error of a failed call is read with {@link com.sun.jna.Native#getLastError()}, which
+ * JNA captures right after the call, before the JVM can overwrite it.
+ */
+public final class Kernel32 {
+    public static final long INVALID_HANDLE_VALUE = -1L;
+    public static final int INFINITE = -1;
+    public static final int WAIT_TIMEOUT = 258;
+    /** SetFileCompletionNotificationModes flag: do not signal the handle's event when I/O completes. */
+    public static final byte FILE_SKIP_SET_EVENT_ON_HANDLE = 2;
+    /** Size of one OVERLAPPED_ENTRY on x64. */
+    public static final int OVERLAPPED_ENTRY_SIZE = 32;
+    public static final int OVERLAPPED_ENTRY_KEY = 0;
+    public static final int OVERLAPPED_ENTRY_OVERLAPPED = 8;
+    public static final int OVERLAPPED_ENTRY_INTERNAL = 16;
+    public static final int OVERLAPPED_ENTRY_BYTES = 24;
+
+    static {
+        Native.register(Kernel32.class, NativeLibrary.getInstance("kernel32"));
+    }
+
+    private Kernel32() {
+    }
+
+    /** Forces the binding to load (and fail, off Windows, with the loader's reason). */
+    public static void load() {
+    }
+
+    public static native long CreateIoCompletionPort(long fileHandle, long existingPort, long completionKey,
+                                                     int concurrentThreads);
+
+    /** @return non-zero on success; zero with last error WAIT_TIMEOUT when nothing arrived in time. */
+    public static native int GetQueuedCompletionStatusEx(long port, long entries, int count, long numRemovedPtr,
+                                                         int timeoutMillis, int alertable);
+
+    public static native int PostQueuedCompletionStatus(long port, int bytesTransferred, long completionKey,
+                                                        long overlapped);
+
+    public static native int CloseHandle(long handle);
+
+    public static native int SetFileCompletionNotificationModes(long handle, byte flags);
+
+    public static native long GetCurrentProcess();
+
+    public static native int GetCurrentProcessId();
+
+    public static native int GetProcessHandleCount(long process, long countPtr);
+}

@@ -1,0 +1,195 @@
+package io.winloop.internal.win;
+
+import com.sun.jna.Native;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.PortUnreachableException;
+import java.net.SocketException;
+import java.nio.channels.ClosedChannelException;
+
+/**
+ * Names Winsock errors and NTSTATUS codes, and turns a failed call into the IOException a Java user expects, with a
+ * message such as {@code connect(127.0.0.1:1) failed: WSAECONNREFUSED (10061)}.
+ */
+public final class WinError {
+    public static final int WSAEINTR = 10004;
+    public static final int WSAEBADF = 10009;
+    public static final int WSAEACCES = 10013;
+    public static final int WSAEFAULT = 10014;
+    public static final int WSAEINVAL = 10022;
+    public static final int WSAEMFILE = 10024;
+    public static final int WSAEWOULDBLOCK = 10035;
+    public static final int WSAEINPROGRESS = 10036;
+    public static final int WSAEALREADY = 10037;
+    public static final int WSAENOTSOCK = 10038;
+    public static final int WSAEDESTADDRREQ = 10039;
+    public static final int WSAEMSGSIZE = 10040;
+    public static final int WSAEPROTOTYPE = 10041;
+    public static final int WSAENOPROTOOPT = 10042;
+    public static final int WSAEPROTONOSUPPORT = 10043;
+    public static final int WSAESOCKTNOSUPPORT = 10044;
+    public static final int WSAEOPNOTSUPP = 10045;
+    public static final int WSAEPFNOSUPPORT = 10046;
+    public static final int WSAEAFNOSUPPORT = 10047;
+    public static final int WSAEADDRINUSE = 10048;
+    public static final int WSAEADDRNOTAVAIL = 10049;
+    public static final int WSAENETDOWN = 10050;
+    public static final int WSAENETUNREACH = 10051;
+    public static final int WSAENETRESET = 10052;
+    public static final int WSAECONNABORTED = 10053;
+    public static final int WSAECONNRESET = 10054;
+    public static final int WSAENOBUFS = 10055;
+    public static final int WSAEISCONN = 10056;
+    public static final int WSAENOTCONN = 10057;
+    public static final int WSAESHUTDOWN = 10058;
+    public static final int WSAETIMEDOUT = 10060;
+    public static final int WSAECONNREFUSED = 10061;
+    public static final int WSAEHOSTDOWN = 10064;
+    public static final int WSAEHOSTUNREACH = 10065;
+    public static final int WSASYSNOTREADY = 10091;
+    public static final int WSAVERNOTSUPPORTED = 10092;
+    public static final int WSANOTINITIALISED = 10093;
+    public static final int ERROR_INVALID_HANDLE = 6;
+    public static final int ERROR_NOT_ENOUGH_MEMORY = 8;
+    public static final int ERROR_INVALID_PARAMETER = 87;
+    public static final int ERROR_ABANDONED_WAIT_0 = 735;
+
+    private WinError() {
+    }
+
+    /** The calling thread's last Win32/Winsock error, as JNA captured it right after the last native call. */
+    public static int lastError() {
+        return Native.getLastError();
+    }
+
+    /** "WSAECONNREFUSED (10061)" for a known Winsock or Win32 error, "error 12345" otherwise. */
+    public static String describe(int error) {
+        String name = name(error);
+        return name != null ? name + " (" + error + ")" : "error " + error;
+    }
+
+    /** "STATUS_CANCELLED (0xC0000120)" for a known NTSTATUS, "NTSTATUS 0x..." otherwise. */
+    public static String describeStatus(int status) {
+        String hex = String.format("0x%08X", status);
+        String name;
+        switch (status) {
+            case Ntdll.STATUS_SUCCESS: name = "STATUS_SUCCESS"; break;
+            case Ntdll.STATUS_TIMEOUT: name = "STATUS_TIMEOUT"; break;
+            case Ntdll.STATUS_PENDING: name = "STATUS_PENDING"; break;
+            case Ntdll.STATUS_INVALID_HANDLE: name = "STATUS_INVALID_HANDLE"; break;
+            case Ntdll.STATUS_CANCELLED: name = "STATUS_CANCELLED"; break;
+            case Ntdll.STATUS_NOT_FOUND: name = "STATUS_NOT_FOUND"; break;
+            case Ntdll.STATUS_CONNECTION_REFUSED: name = "STATUS_CONNECTION_REFUSED"; break;
+            case 0xC0000034: name = "STATUS_OBJECT_NAME_NOT_FOUND"; break;
+            case 0xC000003A: name = "STATUS_OBJECT_PATH_NOT_FOUND"; break;
+            case 0xC0000022: name = "STATUS_ACCESS_DENIED"; break;
+            case 0xC000000D: name = "STATUS_INVALID_PARAMETER"; break;
+            case 0xC0000002: name = "STATUS_NOT_IMPLEMENTED"; break;
+            case 0xC00000BB: name = "STATUS_NOT_SUPPORTED"; break;
+            case 0xC000020D: name = "STATUS_CONNECTION_RESET"; break;
+            case 0xC000020C: name = "STATUS_CONNECTION_DISCONNECTED"; break;
+            case 0xC0000241: name = "STATUS_CONNECTION_ABORTED"; break;
+            case 0xC000023C: name = "STATUS_NETWORK_UNREACHABLE"; break;
+            case 0xC000023D: name = "STATUS_HOST_UNREACHABLE"; break;
+            case 0xC00000B5: name = "STATUS_IO_TIMEOUT"; break;
+            default: name = "NTSTATUS";
+        }
+        return name + " (" + hex + ")";
+    }
+
+    /** The Winsock error an NTSTATUS stands for (for reporting a failed connect seen through AFD). */
+    public static int wsaErrorOfStatus(int status) {
+        switch (status) {
+            case Ntdll.STATUS_CONNECTION_REFUSED: return WSAECONNREFUSED;
+            case 0xC000020D: return WSAECONNRESET;
+            case 0xC0000241: return WSAECONNABORTED;
+            case 0xC000023C: return WSAENETUNREACH;
+            case 0xC000023D: return WSAEHOSTUNREACH;
+            case 0xC00000B5: return WSAETIMEDOUT;
+            default: return Ntdll.RtlNtStatusToDosError(status);
+        }
+    }
+
+    public static String name(int error) {
+        switch (error) {
+            case WSAEINTR: return "WSAEINTR";
+            case WSAEBADF: return "WSAEBADF";
+            case WSAEACCES: return "WSAEACCES";
+            case WSAEFAULT: return "WSAEFAULT";
+            case WSAEINVAL: return "WSAEINVAL";
+            case WSAEMFILE: return "WSAEMFILE";
+            case WSAEWOULDBLOCK: return "WSAEWOULDBLOCK";
+            case WSAEINPROGRESS: return "WSAEINPROGRESS";
+            case WSAEALREADY: return "WSAEALREADY";
+            case WSAENOTSOCK: return "WSAENOTSOCK";
+            case WSAEDESTADDRREQ: return "WSAEDESTADDRREQ";
+            case WSAEMSGSIZE: return "WSAEMSGSIZE";
+            case WSAEPROTOTYPE: return "WSAEPROTOTYPE";
+            case WSAENOPROTOOPT: return "WSAENOPROTOOPT";
+            case WSAEPROTONOSUPPORT: return "WSAEPROTONOSUPPORT";
+            case WSAESOCKTNOSUPPORT: return "WSAESOCKTNOSUPPORT";
+            case WSAEOPNOTSUPP: return "WSAEOPNOTSUPP";
+            case WSAEPFNOSUPPORT: return "WSAEPFNOSUPPORT";
+            case WSAEAFNOSUPPORT: return "WSAEAFNOSUPPORT";
+            case WSAEADDRINUSE: return "WSAEADDRINUSE";
+            case WSAEADDRNOTAVAIL: return "WSAEADDRNOTAVAIL";
+            case WSAENETDOWN: return "WSAENETDOWN";
+            case WSAENETUNREACH: return "WSAENETUNREACH";
+            case WSAENETRESET: return "WSAENETRESET";
+            case WSAECONNABORTED: return "WSAECONNABORTED";
+            case WSAECONNRESET: return "WSAECONNRESET";
+            case WSAENOBUFS: return "WSAENOBUFS";
+            case WSAEISCONN: return "WSAEISCONN";
+            case WSAENOTCONN: return "WSAENOTCONN";
+            case WSAESHUTDOWN: return "WSAESHUTDOWN";
+            case WSAETIMEDOUT: return "WSAETIMEDOUT";
+            case WSAECONNREFUSED: return "WSAECONNREFUSED";
+            case WSAEHOSTDOWN: return "WSAEHOSTDOWN";
+            case WSAEHOSTUNREACH: return "WSAEHOSTUNREACH";
+            case WSASYSNOTREADY: return "WSASYSNOTREADY";
+            case WSAVERNOTSUPPORTED: return "WSAVERNOTSUPPORTED";
+            case WSANOTINITIALISED: return "WSANOTINITIALISED";
+            case ERROR_INVALID_HANDLE: return "ERROR_INVALID_HANDLE";
+            case ERROR_NOT_ENOUGH_MEMORY: return "ERROR_NOT_ENOUGH_MEMORY";
+            case ERROR_INVALID_PARAMETER: return "ERROR_INVALID_PARAMETER";
+            case ERROR_ABANDONED_WAIT_0: return "ERROR_ABANDONED_WAIT_0";
+            default: return null;
+        }
+    }
+
+    /** An exception for {@code operation} failing with {@code error}, of the subclass Java code expects. */
+    public static IOException newException(String operation, int error) {
+        String message = operation + " failed: " + describe(error);
+        switch (error) {
+            case WSAECONNREFUSED:
+            case WSAETIMEDOUT:
+                return new ConnectException(message);
+            case WSAEADDRINUSE:
+            case WSAEADDRNOTAVAIL:
+            case WSAEACCES:
+                return new BindException(message);
+            case WSAENETUNREACH:
+            case WSAEHOSTUNREACH:
+                return new NoRouteToHostException(message);
+            case WSAENOTSOCK:
+            case WSAEBADF:
+                ClosedChannelException closed = new ClosedChannelException();
+                closed.initCause(new SocketException(message));
+                return closed;
+            default:
+                return new SocketException(message);
+        }
+    }
+
+    /** Like {@link #newException} for a datagram socket, where WSAECONNRESET means ICMP port unreachable. */
+    public static IOException newDatagramException(String operation, int error) {
+        if (error == WSAECONNRESET) {
+            return new PortUnreachableException(operation + " failed: " + describe(error)
+                    + " (ICMP port unreachable)");
+        }
+        return newException(operation, error);
+    }
+}

@@ -1,0 +1,485 @@
+package io.winloop.internal.win;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.ClosedChannelException;
+
+import static io.winloop.internal.win.WinError.WSAEWOULDBLOCK;
+import static io.winloop.internal.win.WinError.lastError;
+import static io.winloop.internal.win.WinError.newException;
+
+/**
+ * A nonblocking Winsock socket: the operations the channels need, each turning a failure into an IOException
+ * that names the call, the Windows error and its code.
+ *
+ * <p>Each socket owns one small off-heap scratch block for out-parameters and addresses; the methods that use it
+ * are synchronized so that a foreign thread asking for an address cannot race the event loop. {@link #recv} and
+ * {@link #send} need no scratch and no lock.
+ */
+public final class WinSocket {
+    /** Returned by the nonblocking data calls when the socket would block. */
+    public static final int WOULD_BLOCK = -1;
+
+    private static final int SCRATCH_SIZE = 128;
+    private static final int SCRATCH_ADDR = 0;        // sockaddr, up to 32 bytes
+    private static final int SCRATCH_LEN = 32;        // int length / DWORD out-param
+    private static final int SCRATCH_VALUE = 40;      // option values, base handle, up to 16 bytes
+    private static final int SCRATCH_ADDR2 = 64;      // second sockaddr (accept)
+
+    private final long handle;
+    private final int family;
+    private final int type;
+    private long scratch;
+    private long baseHandle;
+    private volatile boolean open = true;
+    private volatile boolean inputShutdown;
+    private volatile boolean outputShutdown;
+
+    private WinSocket(long handle, int family, int type) {
+        this.handle = handle;
+        this.family = family;
+        this.type = type;
+        this.scratch = NativeMemory.allocate(SCRATCH_SIZE);
+    }
+
+    /** A new nonblocking TCP socket: dual-stack IPv6 when {@code ipv6}, otherwise IPv4. */
+    public static WinSocket newStreamSocket(boolean ipv6) throws IOException {
+        return newSocket(ipv6 ? Ws2_32.AF_INET6 : Ws2_32.AF_INET, Ws2_32.SOCK_STREAM, Ws2_32.IPPROTO_TCP);
+    }
+
+    /** A new nonblocking UDP socket: dual-stack IPv6 when {@code ipv6}, otherwise IPv4. */
+    public static WinSocket newDatagramSocket(boolean ipv6) throws IOException {
+        return newSocket(ipv6 ? Ws2_32.AF_INET6 : Ws2_32.AF_INET, Ws2_32.SOCK_DGRAM, Ws2_32.IPPROTO_UDP);
+    }
+
+    private static WinSocket newSocket(int af, int type, int protocol) throws IOException {
+        Winsock.startup();
+        long s = Ws2_32.WSASocketW(af, type, protocol, 0, 0,
+                Ws2_32.WSA_FLAG_OVERLAPPED | Ws2_32.WSA_FLAG_NO_HANDLE_INHERIT);
+        if (s == Ws2_32.INVALID_SOCKET) {
+            throw newException("WSASocketW(" + (af == Ws2_32.AF_INET6 ? "AF_INET6" : "AF_INET") + ")", lastError());
+        }
+        WinSocket socket = new WinSocket(s, af, type);
+        try {
+            socket.setNonBlocking();
+            if (af == Ws2_32.AF_INET6) {
+                socket.setIntOption(Ws2_32.IPPROTO_IPV6, Ws2_32.IPV6_V6ONLY, 0);
+            }
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+        return socket;
+    }
+
+    public long handle() {
+        return handle;
+    }
+
+    public int family() {
+        return family;
+    }
+
+    public boolean isIPv6() {
+        return family == Ws2_32.AF_INET6;
+    }
+
+    public boolean isDatagram() {
+        return type == Ws2_32.SOCK_DGRAM;
+    }
+
+    public boolean isOpen() {
+        return open;
+    }
+
+    public boolean isInputShutdown() {
+        return inputShutdown;
+    }
+
+    public boolean isOutputShutdown() {
+        return outputShutdown;
+    }
+
+    public boolean isShutdown() {
+        return inputShutdown && outputShutdown;
+    }
+
+    private void checkOpen() throws ClosedChannelException {
+        if (!open) {
+            throw new ClosedChannelException();
+        }
+    }
+
+    private synchronized void setNonBlocking() throws IOException {
+        NativeMemory.putInt(scratch + SCRATCH_VALUE, 1);
+        if (Ws2_32.ioctlsocket(handle, Ws2_32.FIONBIO, scratch + SCRATCH_VALUE) != 0) {
+            throw newException("ioctlsocket(FIONBIO)", lastError());
+        }
+    }
+
+    /** The base service provider handle AFD must poll (see {@link Winsock#baseHandle}). */
+    public synchronized long baseHandle() throws IOException {
+        if (baseHandle == 0) {
+            checkOpen();
+            baseHandle = Winsock.baseHandle(handle, scratch + SCRATCH_VALUE);
+        }
+        return baseHandle;
+    }
+
+    public synchronized void bind(InetSocketAddress local) throws IOException {
+        checkOpen();
+        int len = SockAddr.encode(family, local, scratch + SCRATCH_ADDR);
+        if (Ws2_32.bind(handle, scratch + SCRATCH_ADDR, len) != 0) {
+            throw newException("bind(" + local + ")", lastError());
+        }
+    }
+
+    public synchronized void listen(int backlog) throws IOException {
+        checkOpen();
+        if (Ws2_32.listen(handle, backlog) != 0) {
+            throw newException("listen(" + backlog + ")", lastError());
+        }
+    }
+
+    /**
+     * Starts a nonblocking connect.
+     *
+     * @return true when already connected, false when the connect is in progress (finish it with
+     *         {@link #finishConnect} once the socket is writable or AFD reports CONNECT_FAIL)
+     */
+    public synchronized boolean connect(InetSocketAddress remote) throws IOException {
+        checkOpen();
+        int len = SockAddr.encode(family, remote, scratch + SCRATCH_ADDR);
+        if (Ws2_32.connect(handle, scratch + SCRATCH_ADDR, len) == 0) {
+            return true;
+        }
+        int error = lastError();
+        if (error == WSAEWOULDBLOCK || error == WinError.WSAEINPROGRESS || error == WinError.WSAEALREADY) {
+            return false;
+        }
+        if (error == WinError.WSAEISCONN) {
+            return true;
+        }
+        throw newException("connect(" + remote + ")", error);
+    }
+
+    /**
+     * Completes a nonblocking connect: throws the connect's failure (read from SO_ERROR), returns false while
+     * it is still in progress.
+     */
+    public synchronized boolean finishConnect(InetSocketAddress remote) throws IOException {
+        checkOpen();
+        int error = getIntOption(Ws2_32.SOL_SOCKET, Ws2_32.SO_ERROR);
+        if (error != 0) {
+            throw newException("connect(" + remote + ")", error);
+        }
+        return peerAddress() != null;
+    }
+
+    /** Fails a connect whose failure AFD reported (CONNECT_FAIL) with the NTSTATUS it carried. */
+    public IOException connectFailure(InetSocketAddress remote, int ntStatus) {
+        int error = 0;
+        try {
+            error = getIntOption(Ws2_32.SOL_SOCKET, Ws2_32.SO_ERROR);
+        } catch (IOException ignore) {
+            // fall back to the status AFD reported
+        }
+        if (error == 0) {
+            error = WinError.wsaErrorOfStatus(ntStatus);
+        }
+        return newException("connect(" + remote + ")", error);
+    }
+
+    /** Accepts one pending connection; null when none is pending. */
+    public synchronized WinSocket accept() throws IOException {
+        checkOpen();
+        NativeCalls.count();
+        long s = Ws2_32.accept(handle, 0, 0);
+        if (s == Ws2_32.INVALID_SOCKET) {
+            int error = lastError();
+            if (error == WSAEWOULDBLOCK) {
+                return null;
+            }
+            throw newException("accept", error);
+        }
+        WinSocket accepted = new WinSocket(s, family, type);
+        try {
+            accepted.setNonBlocking();
+        } catch (IOException e) {
+            accepted.close();
+            throw e;
+        }
+        return accepted;
+    }
+
+    /**
+     * Receives into {@code length} bytes at {@code address}.
+     *
+     * @return bytes read, 0 at end of stream, {@link #WOULD_BLOCK} when nothing is there
+     */
+    public int recv(long address, int length) throws IOException {
+        NativeCalls.count();
+        int n = Ws2_32.recv(handle, address, length, 0);
+        if (n >= 0) {
+            return n;
+        }
+        int error = lastError();
+        if (error == WSAEWOULDBLOCK) {
+            return WOULD_BLOCK;
+        }
+        if (error == WinError.WSAESHUTDOWN) {
+            return 0;
+        }
+        throw newException("recv", error);
+    }
+
+    /** Sends up to {@code length} bytes at {@code address}; returns bytes sent, 0 when it would block. */
+    public int send(long address, int length) throws IOException {
+        NativeCalls.count();
+        int n = Ws2_32.send(handle, address, length, 0);
+        if (n >= 0) {
+            return n;
+        }
+        int error = lastError();
+        if (error == WSAEWOULDBLOCK) {
+            return 0;
+        }
+        throw newException("send", error);
+    }
+
+    /** Gathering send of {@code count} WSABUFs at {@code buffers}; returns bytes sent, 0 when it would block. */
+    public synchronized long sendv(long buffers, int count) throws IOException {
+        checkOpen();
+        NativeMemory.putInt(scratch + SCRATCH_LEN, 0);
+        NativeCalls.count();
+        if (Ws2_32.WSASend(handle, buffers, count, scratch + SCRATCH_LEN, 0, 0, 0) == 0) {
+            return NativeMemory.getInt(scratch + SCRATCH_LEN) & 0xFFFFFFFFL;
+        }
+        int error = lastError();
+        if (error == WSAEWOULDBLOCK) {
+            return 0;
+        }
+        throw newException("WSASend", error);
+    }
+
+    /**
+     * Receives one datagram. The sender is available from {@link #lastSender()} until the next call.
+     *
+     * @return the datagram's length, or {@link #WOULD_BLOCK}
+     */
+    public synchronized int recvFrom(long address, int length) throws IOException {
+        checkOpen();
+        NativeMemory.putInt(scratch + SCRATCH_LEN, SockAddr.MAX_SIZE);
+        NativeCalls.count();
+        int n = Ws2_32.recvfrom(handle, address, length, 0, scratch + SCRATCH_ADDR2, scratch + SCRATCH_LEN);
+        if (n >= 0) {
+            return n;
+        }
+        int error = lastError();
+        if (error == WSAEWOULDBLOCK) {
+            return WOULD_BLOCK;
+        }
+        if (error == WinError.WSAEMSGSIZE) {
+            throw new IOException("recvfrom failed: " + WinError.describe(error)
+                    + ": datagram larger than the " + length + "-byte receive buffer was truncated");
+        }
+        throw WinError.newDatagramException("recvfrom", error);
+    }
+
+    /** The sender of the datagram the last {@link #recvFrom} returned. */
+    public synchronized InetSocketAddress lastSender() {
+        return SockAddr.decode(scratch + SCRATCH_ADDR2);
+    }
+
+    /** Sends one datagram to {@code remote}; returns bytes sent, 0 when it would block. */
+    public synchronized int sendTo(long address, int length, InetSocketAddress remote) throws IOException {
+        checkOpen();
+        int len = SockAddr.encode(family, remote, scratch + SCRATCH_ADDR);
+        NativeCalls.count();
+        int n = Ws2_32.sendto(handle, address, length, 0, scratch + SCRATCH_ADDR, len);
+        if (n >= 0) {
+            return n;
+        }
+        int error = lastError();
+        if (error == WSAEWOULDBLOCK) {
+            return 0;
+        }
+        throw WinError.newDatagramException("sendto(" + remote + ")", error);
+    }
+
+    public synchronized void shutdown(boolean input, boolean output) throws IOException {
+        checkOpen();
+        int how = input && output ? Ws2_32.SD_BOTH : input ? Ws2_32.SD_RECEIVE : Ws2_32.SD_SEND;
+        if (Ws2_32.shutdown(handle, how) != 0) {
+            int error = lastError();
+            if (error != WinError.WSAENOTCONN) {
+                throw newException("shutdown", error);
+            }
+        }
+        if (input) {
+            inputShutdown = true;
+        }
+        if (output) {
+            outputShutdown = true;
+        }
+    }
+
+    /** Closes the socket and frees its scratch block; idempotent. */
+    public synchronized void close() throws IOException {
+        if (!open) {
+            return;
+        }
+        open = false;
+        NativeMemory.free(scratch);
+        scratch = 0;
+        if (Ws2_32.closesocket(handle) != 0) {
+            throw newException("closesocket", lastError());
+        }
+    }
+
+    public synchronized InetSocketAddress localAddress() {
+        if (!open) {
+            return null;
+        }
+        NativeMemory.putInt(scratch + SCRATCH_LEN, SockAddr.MAX_SIZE);
+        if (Ws2_32.getsockname(handle, scratch + SCRATCH_ADDR, scratch + SCRATCH_LEN) != 0) {
+            return null;
+        }
+        return SockAddr.decode(scratch + SCRATCH_ADDR);
+    }
+
+    public synchronized InetSocketAddress remoteAddress() {
+        if (!open) {
+            return null;
+        }
+        return peerAddress();
+    }
+
+    private InetSocketAddress peerAddress() {
+        NativeMemory.putInt(scratch + SCRATCH_LEN, SockAddr.MAX_SIZE);
+        if (Ws2_32.getpeername(handle, scratch + SCRATCH_ADDR, scratch + SCRATCH_LEN) != 0) {
+            return null;
+        }
+        return SockAddr.decode(scratch + SCRATCH_ADDR);
+    }
+
+    public synchronized int getIntOption(int level, int name) throws IOException {
+        checkOpen();
+        NativeMemory.putInt(scratch + SCRATCH_VALUE, 0);
+        NativeMemory.putInt(scratch + SCRATCH_LEN, 4);
+        if (Ws2_32.getsockopt(handle, level, name, scratch + SCRATCH_VALUE, scratch + SCRATCH_LEN) != 0) {
+            throw newException("getsockopt(" + optionName(level, name) + ")", lastError());
+        }
+        int len = NativeMemory.getInt(scratch + SCRATCH_LEN);
+        // Some boolean options are returned as a single byte (BOOLEAN) on some Windows versions.
+        return len == 1 ? NativeMemory.getByte(scratch + SCRATCH_VALUE) : NativeMemory.getInt(scratch + SCRATCH_VALUE);
+    }
+
+    public synchronized void setIntOption(int level, int name, int value) throws IOException {
+        checkOpen();
+        NativeMemory.putInt(scratch + SCRATCH_VALUE, value);
+        if (Ws2_32.setsockopt(handle, level, name, scratch + SCRATCH_VALUE, 4) != 0) {
+            throw newException("setsockopt(" + optionName(level, name) + ", " + value + ")", lastError());
+        }
+    }
+
+    /** Sets an option whose value is a structure given as its bytes (e.g. ip_mreq). */
+    public synchronized void setRawOption(int level, int name, byte[] value) throws IOException {
+        checkOpen();
+        if (value.length > SCRATCH_SIZE - SCRATCH_VALUE) {
+            throw new IllegalArgumentException("option value too long: " + value.length);
+        }
+        NativeMemory.copy(value, 0, scratch + SCRATCH_VALUE, value.length);
+        if (Ws2_32.setsockopt(handle, level, name, scratch + SCRATCH_VALUE, value.length) != 0) {
+            throw newException("setsockopt(" + optionName(level, name) + ")", lastError());
+        }
+    }
+
+    /** SO_LINGER in seconds, -1 when off. */
+    public synchronized int getSoLinger() throws IOException {
+        checkOpen();
+        NativeMemory.putInt(scratch + SCRATCH_VALUE, 0);
+        NativeMemory.putInt(scratch + SCRATCH_LEN, 4);
+        if (Ws2_32.getsockopt(handle, Ws2_32.SOL_SOCKET, Ws2_32.SO_LINGER, scratch + SCRATCH_VALUE,
+                scratch + SCRATCH_LEN) != 0) {
+            throw newException("getsockopt(SO_LINGER)", lastError());
+        }
+        int onOff = NativeMemory.getShort(scratch + SCRATCH_VALUE) & 0xFFFF;
+        int seconds = NativeMemory.getShort(scratch + SCRATCH_VALUE + 2) & 0xFFFF;
+        return onOff == 0 ? -1 : seconds;
+    }
+
+    /** SO_LINGER: a negative value turns lingering off. Windows stores seconds in an unsigned 16-bit field. */
+    public synchronized void setSoLinger(int seconds) throws IOException {
+        checkOpen();
+        if (seconds > 0xFFFF) {
+            throw new IllegalArgumentException("SO_LINGER must be at most 65535 seconds: " + seconds);
+        }
+        NativeMemory.putShort(scratch + SCRATCH_VALUE, (short) (seconds < 0 ? 0 : 1));
+        NativeMemory.putShort(scratch + SCRATCH_VALUE + 2, (short) (seconds < 0 ? 0 : seconds));
+        if (Ws2_32.setsockopt(handle, Ws2_32.SOL_SOCKET, Ws2_32.SO_LINGER, scratch + SCRATCH_VALUE, 4) != 0) {
+            throw newException("setsockopt(SO_LINGER, " + seconds + ")", lastError());
+        }
+    }
+
+    /** SIO_KEEPALIVE_VALS: turns keep-alive on or off with the idle time and probe interval in milliseconds. */
+    public synchronized void setKeepAliveValues(boolean on, int idleMillis, int intervalMillis) throws IOException {
+        checkOpen();
+        NativeMemory.putInt(scratch + SCRATCH_VALUE, on ? 1 : 0);
+        NativeMemory.putInt(scratch + SCRATCH_VALUE + 4, idleMillis);
+        NativeMemory.putInt(scratch + SCRATCH_VALUE + 8, intervalMillis);
+        if (Ws2_32.WSAIoctl(handle, Ws2_32.SIO_KEEPALIVE_VALS, scratch + SCRATCH_VALUE, 12, 0, 0,
+                scratch + SCRATCH_LEN, 0, 0) != 0) {
+            throw newException("WSAIoctl(SIO_KEEPALIVE_VALS)", lastError());
+        }
+    }
+
+    /** A WSAIoctl that takes one DWORD input and returns nothing (e.g. SIO_UDP_CONNRESET). */
+    public synchronized void ioctlInt(int code, String name, int value) throws IOException {
+        checkOpen();
+        NativeMemory.putInt(scratch + SCRATCH_VALUE, value);
+        if (Ws2_32.WSAIoctl(handle, code, scratch + SCRATCH_VALUE, 4, 0, 0, scratch + SCRATCH_LEN, 0, 0) != 0) {
+            throw newException("WSAIoctl(" + name + ")", lastError());
+        }
+    }
+
+    /** How many bytes can be read without blocking (for a datagram socket: the size of the next datagram). */
+    public synchronized int available() throws IOException {
+        checkOpen();
+        NativeMemory.putInt(scratch + SCRATCH_VALUE, 0);
+        if (Ws2_32.ioctlsocket(handle, Ws2_32.FIONREAD, scratch + SCRATCH_VALUE) != 0) {
+            throw newException("ioctlsocket(FIONREAD)", lastError());
+        }
+        return NativeMemory.getInt(scratch + SCRATCH_VALUE);
+    }
+
+    private static String optionName(int level, int name) {
+        if (level == Ws2_32.SOL_SOCKET) {
+            switch (name) {
+                case Ws2_32.SO_REUSEADDR: return "SO_REUSEADDR";
+                case Ws2_32.SO_KEEPALIVE: return "SO_KEEPALIVE";
+                case Ws2_32.SO_BROADCAST: return "SO_BROADCAST";
+                case Ws2_32.SO_SNDBUF: return "SO_SNDBUF";
+                case Ws2_32.SO_RCVBUF: return "SO_RCVBUF";
+                case Ws2_32.SO_ERROR: return "SO_ERROR";
+                case Ws2_32.SO_EXCLUSIVEADDRUSE: return "SO_EXCLUSIVEADDRUSE";
+                default: return "SOL_SOCKET/" + name;
+            }
+        }
+        if (level == Ws2_32.IPPROTO_TCP && name == Ws2_32.TCP_NODELAY) {
+            return "TCP_NODELAY";
+        }
+        if (level == Ws2_32.IPPROTO_IP) {
+            return "IPPROTO_IP/" + name;
+        }
+        if (level == Ws2_32.IPPROTO_IPV6) {
+            return "IPPROTO_IPV6/" + name;
+        }
+        return level + "/" + name;
+    }
+
+    @Override
+    public String toString() {
+        return "WinSocket(0x" + Long.toHexString(handle) + (open ? "" : ", closed") + ")";
+    }
+}

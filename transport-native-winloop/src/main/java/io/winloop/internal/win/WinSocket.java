@@ -110,8 +110,14 @@ public final class WinSocket {
         }
     }
 
-    private synchronized void setNonBlocking() throws IOException {
-        NativeMemory.putInt(scratch + SCRATCH_VALUE, 1);
+    private void setNonBlocking() throws IOException {
+        setBlocking(false);
+    }
+
+    /** FIONBIO: Winloop sockets are nonblocking; only a lingering close switches one back to blocking. */
+    public synchronized void setBlocking(boolean blocking) throws IOException {
+        checkOpen();
+        NativeMemory.putInt(scratch + SCRATCH_VALUE, blocking ? 0 : 1);
         if (Ws2_32.ioctlsocket(handle, Ws2_32.FIONBIO, scratch + SCRATCH_VALUE) != 0) {
             throw newException("ioctlsocket(FIONBIO)", lastError());
         }

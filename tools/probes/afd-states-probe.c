@@ -1,5 +1,23 @@
 /* AFD poll states probe: what IOCTL_AFD_POLL reports for a FIN behind unread data, a peer reset and a refused
  * connect, and what recv / SO_ERROR say afterwards. Evidence for the Wine notes in AfdPollerReadinessTest.
+ * Seen under Debian wine64 8.0:
+ *   -- FIN behind 5 unread bytes
+ *   poll with data unread              iosb=0x0 handles=1 events=0x5 status=0x0
+ *   recv                               recv=5 error=0
+ *   poll after drain                   iosb=0x0 handles=1 events=0xc status=0x0
+ *   recv                               recv=0 error=0
+ *   -- peer reset (SO_LINGER 0 + close), polled first
+ *   poll after reset                   iosb=0x0 handles=1 events=0x14 status=0x0
+ *   recv                               recv=0 error=0
+ *   recv again                         recv=0 error=0
+ *   -- peer reset, not polled
+ *   recv                               recv=0 error=0
+ *   recv again                         recv=0 error=0
+ *   -- connect to a closed port
+ *   connect                            connect=-1 error=10035
+ *   poll                               iosb=0x0 handles=1 events=0x100 status=0xc0000236
+ *   getsockopt                         SO_ERROR=10061
+ *   getsockopt again                   SO_ERROR=10061
  * Build: x86_64-w64-mingw32-gcc -O1 -o /tmp/afd-states-probe.exe tools/probes/afd-states-probe.c -lws2_32 -lntdll
  * Run:   WINEDEBUG=-all WINEPREFIX=~/.cache/winloop/wineprefix wine /tmp/afd-states-probe.exe */
 #include <winsock2.h>

@@ -145,4 +145,23 @@ class AfdPollerUpdateTest {
         pollFor(poller, recorder, 200);
         assertEquals(0, poller.pollsInFlight(), "no interest, no re-arm");
     }
+
+    /** A socket closed under a poll in flight: LOCAL_CLOSE ends the poll silently and no re-arm follows. */
+    @Test
+    void closingASocketUnderAPollInFlightEndsItWithoutAnEvent() throws IOException {
+        WinSocket listener = AfdTestSupport.listener();
+        long baseline = NativeMemory.liveBlocks();
+        SocketPollState state = poller.add(listener.baseHandle(), "listener");
+        poller.setInterest(state, READ);
+        poller.flushUpdates();
+        assertEquals(1, poller.pollsInFlight());
+        listener.close();
+        drain(poller, recorder);
+        assertEquals(Collections.emptyList(), recorder.events, "LOCAL_CLOSE is consumed by the poller");
+        assertEquals(SocketPollState.IDLE, state.state);
+        pollFor(poller, recorder, 200);
+        assertEquals(0, poller.pollsInFlight(), "a closed socket is not re-armed");
+        poller.remove(state);
+        assertEquals(baseline - 1, NativeMemory.liveBlocks(), "the socket's scratch and the poll block are freed");
+    }
 }

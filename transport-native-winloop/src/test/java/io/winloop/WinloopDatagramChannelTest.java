@@ -228,6 +228,8 @@ class WinloopDatagramChannelTest {
                 ChannelFuture f = cc.writeAndFlush(text("anyone?")).await();
                 seen = f.cause() != null ? f.cause() : client.errors.poll(250, TimeUnit.MILLISECONDS);
             }
+            // Evidence for the report: which call saw the ICMP error, with which Winsock error.
+            System.out.println("connected port unreachable: " + seen);
             assertInstanceOf(PortUnreachableException.class, seen, String.valueOf(seen));
             assertTrue(cc.isOpen(), "a datagram channel stays open after ICMP port unreachable");
         } finally {

@@ -55,6 +55,9 @@ import java.nio.channels.UnresolvedAddressException;
  *     with WSAEMSGSIZE and drops the rest. Winloop does not deliver the truncated bytes as if they were the
  *     datagram: it fires a {@link SocketException} naming the sender and the buffer size through the pipeline,
  *     and the channel stays open and keeps reading.</li>
+ * <li><b>Under Wine</b> (Linux sockets underneath) a connected socket's ICMP error comes back as WSAECONNREFUSED,
+ *     typically from the next {@code send} (seen in WinloopDatagramChannelTest), and unconnected sockets never
+ *     see ICMP errors at all (Linux queues them only for connected sockets): both are mapped as on Windows.</li>
  * <li><b>disconnect()</b> is Winsock's {@code connect()} to an all-zero address.</li>
  * <li>{@link #isActive()} is true once the socket is bound (or at registration with
  *     {@code DATAGRAM_CHANNEL_ACTIVE_ON_REGISTRATION}), and stays true after {@link #disconnect()} because the

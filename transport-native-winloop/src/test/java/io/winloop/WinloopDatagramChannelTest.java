@@ -237,7 +237,11 @@ class WinloopDatagramChannelTest {
         }
     }
 
-    /** An unconnected channel that provoked ICMP port unreachable neither fails nor stops reading. */
+    /**
+     * An unconnected channel that provoked ICMP port unreachable neither fails nor stops reading. On Windows this
+     * exercises SIO_UDP_CONNRESET off (and the read loop's WSAECONNRESET filter); under Wine it passes trivially,
+     * since Linux delivers ICMP errors to connected UDP sockets only.
+     */
     @Test
     void unconnectedChannelKeepsReadingAfterIcmpError() throws Exception {
         Recorder a = new Recorder(false);
@@ -398,6 +402,18 @@ class WinloopDatagramChannelTest {
         } finally {
             ch.close().sync();
             ch6.close().sync();
+        }
+    }
+
+    /** Evidence: SIO_UDP_CONNRESET, which the channel sets off (unconnected) and on (connected), is accepted. */
+    @Test
+    void sioUdpConnResetIsAccepted() throws Exception {
+        WinloopDatagramChannel ch = new WinloopDatagramChannel(SocketProtocolFamily.INET);
+        try {
+            ch.socket.ioctlInt(io.winloop.internal.win.Ws2_32.SIO_UDP_CONNRESET, "SIO_UDP_CONNRESET", 0);
+            ch.socket.ioctlInt(io.winloop.internal.win.Ws2_32.SIO_UDP_CONNRESET, "SIO_UDP_CONNRESET", 1);
+        } finally {
+            ch.unsafe().closeForcibly();
         }
     }
 

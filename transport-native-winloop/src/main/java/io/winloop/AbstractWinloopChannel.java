@@ -20,6 +20,7 @@ import io.netty.channel.socket.ChannelInputShutdownReadComplete;
 import io.netty.channel.socket.SocketChannelConfig;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
+import io.winloop.internal.win.WinError;
 import io.winloop.internal.win.WinSocket;
 
 import java.io.IOException;
@@ -306,6 +307,12 @@ abstract class AbstractWinloopChannel extends AbstractChannel {
             byteBuf.writerIndex(writerIndex + n);
             return n;
         }
+        if (n == 0 && ((AbstractWinloopUnsafe) unsafe()).abortReported) {
+            // AFD reported the connection aborted (reset). Windows' recv then fails with WSAECONNRESET by itself;
+            // Wine's returns end of stream instead (tools/probes/afd-states-probe.c), so report the reset here.
+            throw new java.net.SocketException("recv failed: " + WinError.describe(WinError.WSAECONNRESET)
+                    + ": connection reset by peer (AFD_POLL_ABORT)");
+        }
         return n == 0 ? -1 : 0;
     }
 
@@ -325,6 +332,8 @@ abstract class AbstractWinloopChannel extends AbstractChannel {
 
     protected abstract class AbstractWinloopUnsafe extends AbstractUnsafe implements WinloopIoHandle {
         boolean readPending;
+        /** AFD reported AFD_POLL_ABORT: the connection was reset, so end of stream means the reset. */
+        boolean abortReported;
 
         Channel channel() {
             return AbstractWinloopChannel.this;
@@ -343,6 +352,9 @@ abstract class AbstractWinloopChannel extends AbstractChannel {
         @Override
         public void handle(IoRegistration registration, IoEvent event) {
             WinloopIoEvent winloopEvent = (WinloopIoEvent) event;
+            if (winloopEvent.isAborted()) {
+                abortReported = true;
+            }
             // Writable first: a pending connect must finish (or fail) before anything is read (netty#3785).
             if (winloopEvent.isWritable()) {
                 writeReady(winloopEvent);

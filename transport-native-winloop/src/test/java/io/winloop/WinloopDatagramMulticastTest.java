@@ -159,13 +159,7 @@ class WinloopDatagramMulticastTest {
         }
     }
 
-    /** Wine's ntdll exports wine_get_version; Windows' does not. */
     static boolean isWine() {
-        try {
-            com.sun.jna.NativeLibrary.getInstance("ntdll").getFunction("wine_get_version");
-            return true;
-        } catch (UnsatisfiedLinkError e) {
-            return false;
-        }
+        return io.winloop.internal.win.Wine.isWine();
     }
 }

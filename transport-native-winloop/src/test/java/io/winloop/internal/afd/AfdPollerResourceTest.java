@@ -1,14 +1,12 @@
 package io.winloop.internal.afd;
 
-import com.sun.jna.Function;
-import com.sun.jna.Memory;
 import io.winloop.WinloopIoOps;
 import io.winloop.internal.afd.AfdTestSupport.Recorder;
 import io.winloop.internal.win.Kernel32;
+import io.winloop.internal.win.ProcessHandles;
+import io.winloop.internal.win.Wine;
 import io.winloop.internal.win.NativeMemory;
 import io.winloop.internal.win.WinSocket;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -26,63 +24,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AfdPollerResourceTest {
     private static final int PAIRS = 8;
 
-    private long countOut;
-
-    @BeforeEach
-    void setUp() {
-        countOut = NativeMemory.allocate(8);
-    }
-
-    @AfterEach
-    void tearDown() {
-        NativeMemory.free(countOut);
-    }
-
     /**
-     * The process's handle count from GetProcessHandleCount. Wine 8 stubs it: the call succeeds and reports 0
-     * (tools/probes/handle-count-probe.c: "GetProcessHandleCount ok=1 count=0; SHI=11 SEHI=11", and still 0 with
-     * ten more sockets open while the system list grows to 22). A live JVM always holds handles, so 0 can only be
-     * that stub; then this process's entries in NtQuerySystemInformation(SystemExtendedHandleInformation), which
-     * Wine does implement, are counted instead.
+     * The process's handle count. Wine 8 stubs GetProcessHandleCount (it succeeds and reports 0: see
+     * tools/probes/handle-count-probe.c), so ProcessHandles falls back to this process's entries in
+     * NtQuerySystemInformation(SystemExtendedHandleInformation); on Windows a 0 from GetProcessHandleCount is a bug.
      */
-    private int handleCount() {
-        assertNotEquals(0, Kernel32.GetProcessHandleCount(Kernel32.GetCurrentProcess(), countOut),
-                "GetProcessHandleCount");
-        int count = NativeMemory.getInt(countOut);
-        if (count > 0) {
-            return count;
-        }
-        assertTrue(AfdTestSupport.WINE, "GetProcessHandleCount reported 0 handles on Windows");
-        return systemHandleListCount();
-    }
-
-    private static final int SYSTEM_EXTENDED_HANDLE_INFORMATION = 64;
-    private static final int STATUS_INFO_LENGTH_MISMATCH = 0xC0000004;
-    private static final int HANDLE_ENTRY_SIZE = 40;      // SYSTEM_HANDLE_TABLE_ENTRY_INFO_EX on x64
-    private static final int HANDLE_ENTRY_PID = 8;        // UniqueProcessId (ULONG_PTR)
-
-    private static int systemHandleListCount() {
-        Function query = Function.getFunction("ntdll", "NtQuerySystemInformation");
-        long pid = Kernel32.GetCurrentProcessId();
-        int size = 1 << 20;
-        while (true) {
-            Memory buffer = new Memory(size);
-            Memory returned = new Memory(4);
-            int status = query.invokeInt(new Object[] {SYSTEM_EXTENDED_HANDLE_INFORMATION, buffer, size, returned});
-            if (status == STATUS_INFO_LENGTH_MISMATCH) {
-                size *= 2;
-                continue;
+    private static long handleCount() throws IOException {
+        if (!Wine.isWine()) {
+            long out = NativeMemory.allocate(8);
+            try {
+                assertNotEquals(0, Kernel32.GetProcessHandleCount(Kernel32.GetCurrentProcess(), out),
+                        "GetProcessHandleCount");
+                assertNotEquals(0, NativeMemory.getInt(out), "GetProcessHandleCount reported 0 handles on Windows");
+            } finally {
+                NativeMemory.free(out);
             }
-            assertEquals(0, status, () -> "NtQuerySystemInformation(SystemExtendedHandleInformation)");
-            long total = buffer.getLong(0);
-            int count = 0;
-            for (long i = 0; i < total; i++) {
-                if (buffer.getLong(16 + i * HANDLE_ENTRY_SIZE + HANDLE_ENTRY_PID) == pid) {
-                    count++;
-                }
-            }
-            return count;
         }
+        return ProcessHandles.count();
     }
 
     /**
@@ -91,7 +49,7 @@ class AfdPollerResourceTest {
      *
      * @return the process handle count while everything was open
      */
-    private int openUseAndClose() throws IOException {
+    private long openUseAndClose() throws IOException {
         List<WinSocket> sockets = new ArrayList<>();
         AfdPoller poller = new AfdPoller(32);
         try {
@@ -114,7 +72,7 @@ class AfdPollerResourceTest {
             }
             poller.flushUpdates();
             assertTrue(poller.pollsInFlight() >= PAIRS, "polls in flight: " + poller.pollsInFlight());
-            int open = handleCount();
+            long open = handleCount();
             for (int i = 0; i < states.size(); i += 2) {
                 poller.remove(states.get(i)); // deregister before closesocket
             }
@@ -129,8 +87,8 @@ class AfdPollerResourceTest {
     }
 
     /** Waits up to 3 s for the handle count to come back down (the JVM's own threads come and go). */
-    private int settledHandleCount(int baseline) {
-        int count = handleCount();
+    private long settledHandleCount(long baseline) throws IOException {
+        long count = handleCount();
         long deadline = System.nanoTime() + 3_000_000_000L;
         while (count > baseline && System.nanoTime() < deadline) {
             AfdTestSupport.sleep(50);
@@ -143,14 +101,14 @@ class AfdPollerResourceTest {
     void handlesAndNativeBlocksReturnToTheirBaseline() throws IOException {
         openUseAndClose(); // warm up: Winsock, classes, JNA stubs, JIT threads
         long blocks = NativeMemory.liveBlocks();
-        int baseline = handleCount();
+        long baseline = handleCount();
         for (int round = 0; round < 3; round++) {
-            int open = openUseAndClose();
+            long open = openUseAndClose();
             // 2 * PAIRS + 1 sockets, 1 AFD helper and 1 completion port were open: the count must have seen them.
             assertTrue(open >= baseline + 2 * PAIRS + 3,
                     "round " + round + ": handles while open " + open + ", baseline " + baseline);
             assertEquals(blocks, NativeMemory.liveBlocks(), "round " + round + ": native blocks");
-            int after = settledHandleCount(baseline);
+            long after = settledHandleCount(baseline);
             assertEquals(baseline, after, "round " + round + ": process handles after closing everything");
         }
     }
@@ -159,7 +117,7 @@ class AfdPollerResourceTest {
     void aPollerAloneGivesBackItsHandles() throws IOException {
         new AfdPoller(4).close(1_000);
         long blocks = NativeMemory.liveBlocks();
-        int baseline = handleCount();
+        long baseline = handleCount();
         AfdPoller poller = new AfdPoller(4);
         WinSocket listener = AfdTestSupport.listener();
         SocketPollState state = poller.add(listener.baseHandle(), "listener");

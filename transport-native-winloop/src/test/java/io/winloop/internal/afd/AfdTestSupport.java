@@ -1,7 +1,7 @@
 package io.winloop.internal.afd;
 
-import com.sun.jna.NativeLibrary;
 import io.winloop.internal.win.NativeMemory;
+import io.winloop.internal.win.Wine;
 import io.winloop.internal.win.WinError;
 import io.winloop.internal.win.WinSocket;
 
@@ -28,18 +28,9 @@ final class AfdTestSupport {
     }
 
     /** True under Wine: its ntdll exports wine_get_version, Windows' does not. */
-    static final boolean WINE = detectWine();
+    static final boolean WINE = Wine.isWine();
 
     private AfdTestSupport() {
-    }
-
-    private static boolean detectWine() {
-        try {
-            NativeLibrary.getInstance("ntdll").getFunction("wine_get_version");
-            return true;
-        } catch (UnsatisfiedLinkError e) {
-            return false;
-        }
     }
 
     /** One delivered completion. */

@@ -31,6 +31,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <pre>
  * BenchServer --transport winloop|nio --port P --control C [--threads 1]
  *   control commands:  STATS -> "cpu=NS alloc=BYTES calls=N gc=N conns=N"   QUIT -> "BYE", then the process exits
+ *                      DUMP  -> "OK" after printing the event loop threads' stacks on stdout
  * </pre>
  * cpu is the process CPU time (com.sun.management.OperatingSystemMXBean#getProcessCpuTime), alloc the bytes
  * allocated by the event loop threads (com.sun.management.ThreadMXBean#getThreadAllocatedBytes), calls Winloop's
@@ -106,6 +107,22 @@ public final class BenchServer {
                             out.println("cpu=" + os.getProcessCpuTime() + " alloc=" + alloc
                                     + " calls=" + (counting ? NativeCalls.total() : -1) + " gc=" + gc
                                     + " conns=" + connections.open.get());
+                        } else if ("DUMP".equals(line)) {
+                            // Thread stacks on stdout (the benchmark relays them): for a server that stops answering.
+                            for (java.lang.management.ThreadInfo t
+                                    : ManagementFactory.getThreadMXBean().getThreadInfo(loopThreads, Integer.MAX_VALUE)) {
+                                if (t == null) {
+                                    continue;
+                                }
+                                StringBuilder sb = new StringBuilder("thread \"" + t.getThreadName() + "\" "
+                                        + t.getThreadState());
+                                for (StackTraceElement e : t.getStackTrace()) {
+                                    sb.append("\n    at ").append(e);
+                                }
+                                System.out.println(sb);
+                            }
+                            System.out.flush();
+                            out.println("OK");
                         } else if ("QUIT".equals(line)) {
                             server.close().sync();
                             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);

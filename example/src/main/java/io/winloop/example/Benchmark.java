@@ -50,7 +50,8 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class Benchmark {
     static final String USAGE = "usage: Benchmark --java WINDOWS_JAVA --cp WINDOWS_CLASSPATH [--quick] [--out DIR]"
             + " [--afd-exe afd_echo_server.exe] [--wineserver-pid PID] [--servers winloop,nio,nio-select,c-afd]"
-            + " [--warmup S] [--seconds S] [--port 7300]";
+            + " [--warmup S] [--seconds S] [--port 7300] [--conns 1,100,1000] [--sizes 64,16384]"
+            + " [--churn THREADS (0 = none)] [--cold-timeout S]";
 
     private static final PrintStream OUT = System.out;
     private static final PrintStream ERR = System.err;
@@ -61,6 +62,10 @@ public final class Benchmark {
     private final long wineserverPid;
     private final double warmup;
     private final double seconds;
+    private final double coldTimeout;
+    private final double jitWarmup;
+    /** The warm-up of the phase being run: longer for a server's first phase, while the JIT compiles. */
+    private double phaseWarmup;
     private final int basePort;
     private final List<Workload> workloads = new ArrayList<>();
     private final List<Row> rows = new ArrayList<>();
@@ -77,15 +82,25 @@ public final class Benchmark {
         afdExe = args.get("afd-exe", "");
         wineserverPid = Long.parseLong(args.get("wineserver-pid", "0"));
         boolean quick = args.has("quick");
-        warmup = args.getDouble("warmup", quick ? 0.5 : 2);
-        seconds = args.getDouble("seconds", quick ? 1.5 : 5);
+        warmup = args.getDouble("warmup", quick ? 0.3 : 2);
+        seconds = args.getDouble("seconds", quick ? 1.0 : 5);
         basePort = args.getInt("port", 7300);
-        for (int conns : new int[] {1, 100, 1000}) {
-            for (int size : new int[] {64, 16384}) {
-                workloads.add(new Workload("echo", conns, size));
+        coldTimeout = args.getDouble("cold-timeout", quick ? 10 : 60);
+        jitWarmup = quick ? 1.0 : 3;
+        for (String conns : args.get("conns", "1,100,1000").split(",")) {
+            for (String size : args.get("sizes", "64,16384").split(",")) {
+                workloads.add(new Workload("echo", Integer.parseInt(conns.trim()), Integer.parseInt(size.trim())));
             }
         }
-        workloads.add(new Workload("churn", quick ? 4 : 10, 64));
+        int churners = args.getInt("churn", quick ? 4 : 10);
+        if (churners > 0) {
+            // Before the 1000-connection phases, the heaviest (and the likeliest to wedge a server).
+            int at = 0;
+            while (at < workloads.size() && workloads.get(at).conns < 1000) {
+                at++;
+            }
+            workloads.add(at, new Workload("churn", churners, 64));
+        }
     }
 
     public static void main(String[] argv) throws Exception {
@@ -204,10 +219,22 @@ public final class Benchmark {
             progress(spec.name + ": " + ready.get());
             Control control = spec.transport != null ? new Control(controlPort) : null;
             InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
+            int firstPhase = phase;
+            String deaf = null;
             for (Workload w : workloads) {
                 if (spec.churnOnly && !"churn".equals(w.kind)) {
                     continue;
                 }
+                if (deaf != null) {
+                    phase++;
+                    Row row = new Row(w);
+                    row.server = spec.name;
+                    row.failed = "skipped: " + deaf;
+                    rows.add(row);
+                    progress(spec.name + ": " + w + " skipped");
+                    continue;
+                }
+                phaseWarmup = phase == firstPhase ? Math.max(warmup, jitWarmup) : warmup;
                 phase++;
                 progress(spec.name + ": " + w);
                 Probe probe = new Probe(control, pid(p), wineserverPid);
@@ -218,12 +245,22 @@ public final class Benchmark {
                     ERR.println("  " + spec.name + " " + w + " failed: " + e);
                     row = new Row(w);
                     row.failed = e.toString();
+                    if (control != null) {
+                        control.dump(); // the event loop's stack, relayed on stderr
+                    }
+                    if (!answers(address)) {
+                        deaf = "the server stopped answering new connections after " + w;
+                        ERR.println("  " + deaf + ": skipping its remaining phases");
+                    }
                 }
                 row.server = spec.name;
                 rows.add(row);
                 progress(spec.name + ": " + w + " -> " + fmt(row.msgsPerSec, 0) + " msgs/s, p99 "
                         + row.p99 + " us");
-                drain(control); // the next phase starts when the server has closed this one's connections
+                if (deaf == null) {
+                    drain(control);
+                }
+                // (drain: the next phase starts when the server has closed this one's connections)
             }
             if (control != null) {
                 control.quit();
@@ -238,15 +275,27 @@ public final class Benchmark {
         }
     }
 
+    /** Whether a new connection gets a one-byte echo within 5 s. */
+    private static boolean answers(InetSocketAddress address) {
+        try (Socket s = new Socket()) {
+            s.connect(address, 5000);
+            s.setSoTimeout(5000);
+            s.getOutputStream().write('x');
+            return s.getInputStream().read() == 'x';
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     private static void drain(Control control) throws Exception {
         if (control == null) {
             Thread.sleep(1000); // the C server does not say; closing 1000 connections under Wine takes < 1 s
             return;
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (control.stats().get("conns") > 0) {
             if (System.nanoTime() > deadline) {
-                ERR.println("  the server still has " + control.stats().get("conns") + " connections open after 60 s");
+                ERR.println("  the server still has " + control.stats().get("conns") + " connections open after 20 s");
                 return;
             }
             Thread.sleep(50);
@@ -279,6 +328,15 @@ public final class Benchmark {
                 m.put(kv.substring(0, eq), Long.parseLong(kv.substring(eq + 1)));
             }
             return m;
+        }
+
+        void dump() {
+            try {
+                out.println("DUMP");
+                in.readLine();
+            } catch (IOException e) {
+                ERR.println("  no thread dump: " + e);
+            }
         }
 
         void quit() {
@@ -472,7 +530,7 @@ public final class Benchmark {
                 // Warm-up: first every connection completes one round trip (the server accepts them at its
                 // own pace), then warmup seconds more; then the measurement window.
                 int cold = w.conns;
-                long coldDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                long coldDeadline = System.nanoTime() + (long) (coldTimeout * 1e9);
                 long measureStart = Long.MAX_VALUE;
                 long end = Long.MAX_VALUE;
                 boolean measuring = false;
@@ -480,10 +538,12 @@ public final class Benchmark {
                 for (;;) {
                     long now = System.nanoTime();
                     if (cold == 0 && measureStart == Long.MAX_VALUE) {
-                        measureStart = now + (long) (warmup * 1e9);
+                        measureStart = now + (long) (phaseWarmup * 1e9);
                         end = measureStart + (long) (seconds * 1e9);
                     } else if (cold > 0 && now > coldDeadline) {
-                        throw new IOException(cold + " connections got no echo within 60 s");
+                        throw new IOException(cold + " of " + w.conns + " connections got no echo within "
+                                + fmt(coldTimeout, 0) + " s" + (probe.control == null ? ""
+                                : " (the server has " + probe.control.stats().get("conns") + " open)"));
                     }
                     if (!measuring && now >= measureStart) {
                         probe.start();
@@ -559,7 +619,7 @@ public final class Benchmark {
         Row row = new Row(w);
         Histogram hist = new Histogram();
         long t0 = System.nanoTime();
-        long measureStart = t0 + (long) (warmup * 1e9);
+        long measureStart = t0 + (long) (phaseWarmup * 1e9);
         long end = measureStart + (long) (seconds * 1e9);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         long[][] latencies = new long[w.conns][];
@@ -675,7 +735,8 @@ public final class Benchmark {
                 r.ratio = r.msgsPerSec / base;
             }
             cells.add(new String[] {r.server, r.workload.kind, String.valueOf(r.workload.conns),
-                sizeName(r.workload.size), r.failed != null ? "FAILED" : fmt(r.msgsPerSec, 0), fmt(r.mbPerSec, 2),
+                sizeName(r.workload.size), r.failed == null ? fmt(r.msgsPerSec, 0) : r.failed.startsWith("skipped") ? "skipped" : "FAILED",
+                r.failed == null ? fmt(r.mbPerSec, 2) : "-",
                 num(r.p50), num(r.p99), num(r.p999), fmt(r.cpuUsPerMsg, 0), fmt(r.wineserverUsPerMsg, 0),
                 fmt(r.ratio, 2), fmt(r.callsPerMsg, 1), fmt(r.allocPerMsg, 0)});
         }
@@ -703,7 +764,8 @@ public final class Benchmark {
         OUT.print(notes);
         for (Row r : rows) {
             if (r.failed != null) {
-                OUT.println("FAILED " + r.server + " " + r.workload + ": " + r.failed);
+                OUT.println((r.failed.startsWith("skipped") ? "" : "FAILED ") + r.server + " " + r.workload + ": "
+                        + r.failed);
             }
         }
         Files.write(out.resolve("bench.txt"), (table + notes).getBytes(StandardCharsets.UTF_8));

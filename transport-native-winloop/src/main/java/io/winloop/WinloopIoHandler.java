@@ -196,9 +196,16 @@ public final class WinloopIoHandler implements IoHandler {
 
     @Override
     public void prepareToDestroy() {
-        // Close the handles first: closing deregisters them (netty#14539).
-        List<Registration> copy = new ArrayList<>(registrations.keySet());
-        for (Registration registration : copy) {
+        closeAll();
+    }
+
+    /**
+     * Closes every registered handle, then cancels its registration (closing deregisters it: netty#14539). Runs on
+     * each shutdown turn and once more in {@link #destroy()}, because a channel can still be registered by the
+     * tasks that run after the last {@link #prepareToDestroy()} (an accepted child, for one).
+     */
+    private void closeAll() {
+        for (Registration registration : new ArrayList<>(registrations.keySet())) {
             try {
                 registration.handle.close();
             } catch (Exception e) {
@@ -214,9 +221,10 @@ public final class WinloopIoHandler implements IoHandler {
             return;
         }
         destroyed = true;
-        for (Registration registration : new ArrayList<>(registrations.keySet())) {
-            registration.cancelled.set(true);
-            registration.cancel0();
+        if (!registrations.isEmpty()) {
+            logger.debug("{} handle(s) registered after the last prepareToDestroy(); closing them now",
+                    registrations.size());
+            closeAll();
         }
         poller.close(CLOSE_DRAIN_MILLIS);
         wsaBufs.release();

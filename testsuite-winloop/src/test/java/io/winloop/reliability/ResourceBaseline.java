@@ -74,6 +74,11 @@ final class ResourceBaseline {
             }
             Thread.sleep(100);
         } while (System.nanoTime() < deadline);
+        if (nowBlocks != blocks) {
+            for (Throwable site : NativeMemory.liveAllocationSites()) {
+                site.printStackTrace(System.out);
+            }
+        }
         assertEquals(blocks, nowBlocks, what + ": live native blocks of the transport");
         assertTrue(nowHandles <= handles + HANDLE_SLACK,
                 what + ": OS handles " + nowHandles + " vs baseline " + handles + " (slack " + HANDLE_SLACK + ")");

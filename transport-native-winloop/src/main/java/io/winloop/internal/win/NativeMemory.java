@@ -1,6 +1,12 @@
 package io.winloop.internal.win;
 
 import io.netty.util.internal.PlatformDependent;
+import io.netty.util.internal.SystemPropertyUtil;
+
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -10,6 +16,9 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class NativeMemory {
     private static final AtomicLong LIVE_BLOCKS = new AtomicLong();
+    /** With {@code -Dio.winloop.trackNativeBlocks=true}, where each live block was allocated (for leak hunts). */
+    private static final Map<Long, Throwable> ALLOCATION_SITES =
+            SystemPropertyUtil.getBoolean("io.winloop.trackNativeBlocks", false) ? new ConcurrentHashMap<>() : null;
 
     private NativeMemory() {
     }
@@ -19,11 +28,18 @@ public final class NativeMemory {
         long address = PlatformDependent.allocateMemory(size);
         PlatformDependent.setMemory(address, size, (byte) 0);
         LIVE_BLOCKS.incrementAndGet();
+        if (ALLOCATION_SITES != null) {
+            ALLOCATION_SITES.put(address, new Throwable("native block 0x" + Long.toHexString(address)
+                    + " (" + size + " bytes) allocated by " + Thread.currentThread().getName()));
+        }
         return address;
     }
 
     public static void free(long address) {
         if (address != 0) {
+            if (ALLOCATION_SITES != null) {
+                ALLOCATION_SITES.remove(address);
+            }
             PlatformDependent.freeMemory(address);
             LIVE_BLOCKS.decrementAndGet();
         }
@@ -32,6 +48,11 @@ public final class NativeMemory {
     /** How many blocks allocated here are not freed yet. */
     public static long liveBlocks() {
         return LIVE_BLOCKS.get();
+    }
+
+    /** Allocation sites of the live blocks when tracking is on ({@code io.winloop.trackNativeBlocks}), else empty. */
+    public static Collection<Throwable> liveAllocationSites() {
+        return ALLOCATION_SITES == null ? Collections.<Throwable>emptyList() : ALLOCATION_SITES.values();
     }
 
     public static int getInt(long address) {

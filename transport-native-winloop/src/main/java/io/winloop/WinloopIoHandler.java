@@ -100,29 +100,30 @@ public final class WinloopIoHandler implements IoHandler {
 
     @Override
     public int run(IoHandlerContext context) {
-        int handled = 0;
         try {
             poller.flushUpdates();
-            int timeoutMillis = 0;
+            int dequeued;
             long deadline = context.deadlineNanos();
             nextWakeupNanos.set(deadline == -1L ? NONE : deadline);
             try {
-                if (context.canBlock()) {
-                    timeoutMillis = timeoutMillis(context);
-                }
-                handled = poller.poll(timeoutMillis, listener);
+                // canBlock() is asked after nextWakeupNanos is set, so a task submitted in between wakes us.
+                dequeued = poller.await(context.canBlock() ? timeoutMillis(context) : 0);
             } finally {
                 nextWakeupNanos.lazySet(AWAKE);
             }
-            if (context.shouldReportActiveIoTime()) {
-                context.reportActiveIoTime(0);
+            if (!context.shouldReportActiveIoTime()) {
+                return poller.process(dequeued, listener);
             }
+            long start = System.nanoTime();
+            int handled = poller.process(dequeued, listener);
+            context.reportActiveIoTime(System.nanoTime() - start);
+            return handled;
         } catch (Error e) {
             throw e;
         } catch (Throwable t) {
             handleLoopException(t);
+            return 0;
         }
-        return handled;
     }
 
     private static int timeoutMillis(IoHandlerContext context) {

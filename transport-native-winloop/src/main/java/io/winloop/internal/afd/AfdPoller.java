@@ -17,7 +17,8 @@ import java.util.List;
  * Readiness for many sockets through one completion port, the way wepoll and mio do it: each socket has at most one
  * IOCTL_AFD_POLL in flight on a shared {@code \Device\Afd} helper handle; interest changes and completed polls put
  * the socket on an update queue, and {@link #flushUpdates()} (called right before each wait) issues, widens (by
- * cancelling) or leaves the polls; one {@code GetQueuedCompletionStatusEx} reaps a batch of completions.
+ * cancelling) or leaves the polls; one {@code GetQueuedCompletionStatusEx} ({@link #await}) reaps a batch of
+ * completions, which {@link #process} hands to a {@link Listener}.
  *
  * <p>Not thread-safe: every method but {@link #wakeup()} runs on the owning event loop thread.
  */
@@ -157,15 +158,22 @@ public final class AfdPoller {
     }
 
     /**
-     * Waits up to {@code timeoutMillis} (-1 for ever, 0 to only look), then hands every completion to
+     * Waits up to {@code timeoutMillis} (-1 for ever, 0 to only look) for completions; returns how many were
+     * dequeued. Does not wait when a failed poll is already waiting to be reported.
+     */
+    public int await(int timeoutMillis) throws IOException {
+        return port.dequeue(failed.isEmpty() ? timeoutMillis : 0);
+    }
+
+    /**
+     * Hands the {@code dequeued} completions of the last {@link #await} (and any poll that failed to issue) to
      * {@code listener}. Wake-up packets are consumed silently.
      *
      * @return the number of socket events delivered
      */
-    public int poll(int timeoutMillis, Listener listener) throws IOException {
+    public int process(int dequeued, Listener listener) {
         int delivered = deliverFailed(listener);
-        int n = port.dequeue(delivered > 0 ? 0 : timeoutMillis);
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < dequeued; i++) {
             long overlapped = port.entryOverlapped(i);
             if (overlapped == 0 || port.entryKey(i) == CompletionPort.WAKEUP_KEY) {
                 continue;
@@ -176,6 +184,11 @@ public final class AfdPoller {
             }
         }
         return delivered;
+    }
+
+    /** {@link #await} then {@link #process}. */
+    public int poll(int timeoutMillis, Listener listener) throws IOException {
+        return process(await(timeoutMillis), listener);
     }
 
     private boolean complete(SocketPollState state, Listener listener) {

@@ -12,6 +12,7 @@ public final class Ntdll {
     public static final int STATUS_CANCELLED = 0xC0000120;
     public static final int STATUS_NOT_FOUND = 0xC0000225;
     public static final int STATUS_CONNECTION_REFUSED = 0xC0000236;
+    public static final int STATUS_INFO_LENGTH_MISMATCH = 0xC0000004;
 
     public static final int SYNCHRONIZE = 0x00100000;
     public static final int FILE_SHARE_READ = 1;
@@ -41,4 +42,6 @@ public final class Ntdll {
     public static native int NtCancelIoFileEx(long file, long ioRequestToCancel, long ioStatusBlock);
 
     public static native int RtlNtStatusToDosError(int status);
+
+    public static native int NtQuerySystemInformation(int infoClass, long buffer, int length, long returnLengthPtr);
 }

@@ -50,7 +50,9 @@ public final class SockAddr {
         }
         NativeMemory.putShort(to, (short) Ws2_32.AF_INET6);
         putPort(to + 2, port);
-        if (bytes.length == 4) {
+        if (bytes.length == 4 && ip.isAnyLocalAddress()) {
+            // 0.0.0.0 on a dual-stack socket means both stacks' wildcard (::), as in the JDK.
+        } else if (bytes.length == 4) {
             NativeMemory.putShort(to + 8 + 10, (short) 0xFFFF);
             NativeMemory.copy(bytes, 0, to + 8 + 12, 4);
         } else {

@@ -110,8 +110,14 @@ public final class WinSocket {
         }
     }
 
-    private synchronized void setNonBlocking() throws IOException {
-        NativeMemory.putInt(scratch + SCRATCH_VALUE, 1);
+    private void setNonBlocking() throws IOException {
+        setBlocking(false);
+    }
+
+    /** FIONBIO: Winloop sockets are nonblocking; only a lingering close switches one back to blocking. */
+    public synchronized void setBlocking(boolean blocking) throws IOException {
+        checkOpen();
+        NativeMemory.putInt(scratch + SCRATCH_VALUE, blocking ? 0 : 1);
         if (Ws2_32.ioctlsocket(handle, Ws2_32.FIONBIO, scratch + SCRATCH_VALUE) != 0) {
             throw newException("ioctlsocket(FIONBIO)", lastError());
         }
@@ -386,12 +392,82 @@ public final class WinSocket {
     /** Sets an option whose value is a structure given as its bytes (e.g. ip_mreq). */
     public synchronized void setRawOption(int level, int name, byte[] value) throws IOException {
         checkOpen();
-        if (value.length > SCRATCH_SIZE - SCRATCH_VALUE) {
-            throw new IllegalArgumentException("option value too long: " + value.length);
+        // Larger structures (group_source_req is 264 bytes on x64) go through a temporary block.
+        boolean large = value.length > SCRATCH_SIZE - SCRATCH_VALUE;
+        long at = large ? NativeMemory.allocate(value.length) : scratch + SCRATCH_VALUE;
+        try {
+            NativeMemory.copy(value, 0, at, value.length);
+            if (Ws2_32.setsockopt(handle, level, name, at, value.length) != 0) {
+                throw newException("setsockopt(" + optionName(level, name) + ")", lastError());
+            }
+        } finally {
+            if (large) {
+                NativeMemory.free(at);
+            }
         }
-        NativeMemory.copy(value, 0, scratch + SCRATCH_VALUE, value.length);
-        if (Ws2_32.setsockopt(handle, level, name, scratch + SCRATCH_VALUE, value.length) != 0) {
-            throw newException("setsockopt(" + optionName(level, name) + ")", lastError());
+    }
+
+    /** Reads an option whose value is a structure of at most {@code maxLength} (&lt;= 64) bytes; returns its bytes. */
+    public synchronized byte[] getRawOption(int level, int name, int maxLength) throws IOException {
+        checkOpen();
+        if (maxLength > SCRATCH_SIZE - SCRATCH_ADDR2) {
+            throw new IllegalArgumentException("option value too long: " + maxLength);
+        }
+        NativeMemory.zero(scratch + SCRATCH_ADDR2, maxLength);
+        NativeMemory.putInt(scratch + SCRATCH_LEN, maxLength);
+        if (Ws2_32.getsockopt(handle, level, name, scratch + SCRATCH_ADDR2, scratch + SCRATCH_LEN) != 0) {
+            throw newException("getsockopt(" + optionName(level, name) + ")", lastError());
+        }
+        int len = Math.min(maxLength, NativeMemory.getInt(scratch + SCRATCH_LEN));
+        byte[] bytes = new byte[len];
+        NativeMemory.copy(scratch + SCRATCH_ADDR2, bytes, 0, len);
+        return bytes;
+    }
+
+    /**
+     * recvfrom for the datagram channel, which maps errors itself (ICMP resets, oversized datagrams).
+     *
+     * @return the datagram's length, or the <em>negated</em> Winsock error (e.g. {@code -WSAEWOULDBLOCK}); the
+     *         sender is available from {@link #lastSender()} until the next call
+     */
+    public synchronized int recvFromRaw(long address, int length) throws ClosedChannelException {
+        checkOpen();
+        NativeMemory.zero(scratch + SCRATCH_ADDR2, SockAddr.MAX_SIZE);
+        NativeMemory.putInt(scratch + SCRATCH_LEN, SockAddr.MAX_SIZE);
+        NativeCalls.count();
+        int n = Ws2_32.recvfrom(handle, address, length, 0, scratch + SCRATCH_ADDR2, scratch + SCRATCH_LEN);
+        return n >= 0 ? n : -lastError();
+    }
+
+    /**
+     * send (when {@code remote} is null: the socket must be connected) or sendto, for the datagram channel.
+     *
+     * @return bytes sent (a whole datagram, possibly 0 bytes long), or the <em>negated</em> Winsock error
+     * @throws java.net.UnknownHostException when {@code remote} is unresolved
+     */
+    public synchronized int sendToRaw(long address, int length, InetSocketAddress remote) throws IOException {
+        checkOpen();
+        NativeCalls.count();
+        int n;
+        if (remote == null) {
+            n = Ws2_32.send(handle, address, length, 0);
+        } else {
+            int len = SockAddr.encode(family, remote, scratch + SCRATCH_ADDR);
+            n = Ws2_32.sendto(handle, address, length, 0, scratch + SCRATCH_ADDR, len);
+        }
+        return n >= 0 ? n : -lastError();
+    }
+
+    /**
+     * Dissolves a datagram socket's association: Winsock's connect() with an all-zero address ("If the address
+     * member of the structure specified by the name parameter is filled with zeros, the socket will be
+     * disconnected", connect() documentation), as the JDK's DatagramChannelImpl.disconnect0 does on Windows.
+     */
+    public synchronized void disconnectDatagram() throws IOException {
+        checkOpen();
+        NativeMemory.zero(scratch + SCRATCH_ADDR, SockAddr.MAX_SIZE);
+        if (Ws2_32.connect(handle, scratch + SCRATCH_ADDR, SockAddr.SOCKADDR_IN6_SIZE) != 0) {
+            throw newException("connect(AF_UNSPEC) to disconnect", lastError());
         }
     }
 

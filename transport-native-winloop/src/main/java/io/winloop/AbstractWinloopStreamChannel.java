@@ -1,0 +1,429 @@
+package io.winloop;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelConfig;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelMetadata;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.DefaultFileRegion;
+import io.netty.channel.EventLoop;
+import io.netty.channel.FileRegion;
+import io.netty.channel.RecvByteBufAllocator;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.util.internal.PlatformDependent;
+import io.netty.util.internal.StringUtil;
+import io.netty.util.internal.logging.InternalLogger;
+import io.netty.util.internal.logging.InternalLoggerFactory;
+import io.winloop.internal.win.WinSocket;
+import io.winloop.internal.win.WsaBufArray;
+
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.WritableByteChannel;
+import java.util.concurrent.Executor;
+
+/**
+ * A TCP stream on Winloop, mirroring Netty's {@code AbstractEpollStreamChannel}: the read loop with half-closure,
+ * and the write loop with gathering writes (one {@code WSASend} over many buffers), write spinning and
+ * flush-on-writability.
+ */
+abstract class AbstractWinloopStreamChannel extends AbstractWinloopChannel implements DuplexChannel {
+    private static final ChannelMetadata METADATA = new ChannelMetadata(false, 16);
+    private static final String EXPECTED_TYPES = " (expected: " + StringUtil.simpleClassName(ByteBuf.class) + ", "
+            + StringUtil.simpleClassName(DefaultFileRegion.class) + ')';
+    private static final InternalLogger logger = InternalLoggerFactory.getInstance(AbstractWinloopStreamChannel.class);
+    /** Returned by the write helpers when the socket accepted nothing: the write spin ends. */
+    private static final int WRITE_STATUS_SNDBUF_FULL = Integer.MAX_VALUE;
+    private static final int MAX_BYTES_PER_GATHERING_WRITE_ATTEMPTED_LOW_THRESHOLD = 4096;
+
+    private final Runnable flushTask = () -> ((AbstractWinloopUnsafe) unsafe()).flush0();
+    private WritableByteChannel byteChannel;
+
+    AbstractWinloopStreamChannel(Channel parent, WinSocket socket, SocketAddress remote) {
+        super(parent, socket, remote, WinloopIoOps.NONE);
+    }
+
+    AbstractWinloopStreamChannel(WinSocket socket, boolean active) {
+        super(null, socket, active, WinloopIoOps.NONE);
+    }
+
+    @Override
+    protected AbstractWinloopUnsafe newUnsafe() {
+        return new WinloopStreamUnsafe();
+    }
+
+    @Override
+    public ChannelMetadata metadata() {
+        return METADATA;
+    }
+
+    /** The cap of one gathering write, adapted to what the socket accepts (see epoll). */
+    abstract long maxBytesPerGatheringWrite();
+
+    abstract void maxBytesPerGatheringWrite(long maxBytes);
+
+    private void adjustMaxBytesPerGatheringWrite(long attempted, long written, long oldMaxBytesPerGatheringWrite) {
+        // SO_SNDBUF is tracked when set explicitly; Windows also grows the send buffer dynamically, so follow
+        // what the socket actually accepted.
+        if (attempted == written) {
+            if (attempted << 1 > oldMaxBytesPerGatheringWrite) {
+                maxBytesPerGatheringWrite(attempted << 1);
+            }
+        } else if (attempted > MAX_BYTES_PER_GATHERING_WRITE_ATTEMPTED_LOW_THRESHOLD && written < attempted >>> 1) {
+            maxBytesPerGatheringWrite(attempted >>> 1);
+        }
+    }
+
+    /** Writes one buffer; returns 0 (nothing attempted), 1 (one call) or WRITE_STATUS_SNDBUF_FULL. */
+    private int writeBytes(ChannelOutboundBuffer in, ByteBuf buf) throws Exception {
+        int readableBytes = buf.readableBytes();
+        if (readableBytes == 0) {
+            in.remove();
+            return 0;
+        }
+        if (buf.hasMemoryAddress()) {
+            int written = socket.send(buf.memoryAddress() + buf.readerIndex(), readableBytes);
+            if (written > 0) {
+                in.removeBytes(written);
+                return 1;
+            }
+            return WRITE_STATUS_SNDBUF_FULL;
+        }
+        // A direct buffer without a single address (e.g. a composite of direct buffers): gather its components.
+        WsaBufArray array = cleanWsaBufArray();
+        array.add(buf);
+        if (array.count() == 0) {
+            throw new IOException("cannot send a buffer without native memory: " + buf);
+        }
+        return writeBytesMultiple(in, array);
+    }
+
+    private WsaBufArray cleanWsaBufArray() {
+        WsaBufArray array = registration().attachment();
+        array.clear();
+        array.maxBytes(maxBytesPerGatheringWrite());
+        return array;
+    }
+
+    private int writeBytesMultiple(ChannelOutboundBuffer in, WsaBufArray array) throws IOException {
+        final long expected = array.size();
+        final long written = socket.sendv(array.memoryAddress(), array.count());
+        if (written > 0) {
+            adjustMaxBytesPerGatheringWrite(expected, written, array.maxBytes());
+            in.removeBytes(written);
+            return 1;
+        }
+        return WRITE_STATUS_SNDBUF_FULL;
+    }
+
+    private int writeFileRegion(ChannelOutboundBuffer in, FileRegion region) throws Exception {
+        if (region.transferred() >= region.count()) {
+            in.remove();
+            return 0;
+        }
+        if (byteChannel == null) {
+            byteChannel = new SocketWritableByteChannel();
+        }
+        final long flushedAmount = region.transferTo(byteChannel, region.transferred());
+        if (flushedAmount > 0) {
+            in.progress(flushedAmount);
+            if (region.transferred() >= region.count()) {
+                in.remove();
+            }
+            return 1;
+        }
+        return WRITE_STATUS_SNDBUF_FULL;
+    }
+
+    @Override
+    protected void doWrite(ChannelOutboundBuffer in) throws Exception {
+        int writeSpinCount = config().getWriteSpinCount();
+        do {
+            final int msgCount = in.size();
+            if (msgCount > 1 && in.current() instanceof ByteBuf) {
+                writeSpinCount -= doWriteMultiple(in);
+            } else if (msgCount == 0) {
+                clearFlag(WinloopIoOps.WRITE);
+                return;
+            } else {
+                writeSpinCount -= doWriteSingle(in);
+            }
+            // Keep looping even when the buffer was drained: a listener may have written and flushed again.
+        } while (writeSpinCount > 0);
+
+        if (writeSpinCount == 0) {
+            // The quantum is used up but the socket is still writable as far as we know: try again later,
+            // without waiting for writability.
+            clearFlag(WinloopIoOps.WRITE);
+            eventLoop().execute(flushTask);
+        } else {
+            // The socket accepted nothing: wait until AFD reports send space.
+            setFlag(WinloopIoOps.WRITE);
+        }
+    }
+
+    protected int doWriteSingle(ChannelOutboundBuffer in) throws Exception {
+        Object msg = in.current();
+        if (msg instanceof ByteBuf) {
+            return writeBytes(in, (ByteBuf) msg);
+        } else if (msg instanceof FileRegion) {
+            return writeFileRegion(in, (FileRegion) msg);
+        }
+        throw new Error("Unexpected message type: " + StringUtil.className(msg));
+    }
+
+    private int doWriteMultiple(ChannelOutboundBuffer in) throws Exception {
+        WsaBufArray array = cleanWsaBufArray();
+        in.forEachFlushedMessage(array);
+        if (array.count() >= 1) {
+            return writeBytesMultiple(in, array);
+        }
+        // Only empty buffers were flushed.
+        in.removeBytes(0);
+        return 0;
+    }
+
+    @Override
+    protected Object filterOutboundMessage(Object msg) {
+        if (msg instanceof ByteBuf) {
+            ByteBuf buf = (ByteBuf) msg;
+            return isBufferCopyNeededForWrite(buf) ? newDirectBuffer(buf) : buf;
+        }
+        if (msg instanceof FileRegion) {
+            return msg;
+        }
+        throw new UnsupportedOperationException(
+                "unsupported message type: " + StringUtil.simpleClassName(msg) + EXPECTED_TYPES);
+    }
+
+    @Override
+    protected final void doShutdownOutput() throws Exception {
+        socket.shutdown(false, true);
+    }
+
+    private void shutdownInput0(final ChannelPromise promise) {
+        try {
+            socket.shutdown(true, false);
+            promise.setSuccess();
+        } catch (Throwable cause) {
+            promise.setFailure(cause);
+        }
+    }
+
+    @Override
+    public boolean isOutputShutdown() {
+        return socket.isOutputShutdown();
+    }
+
+    @Override
+    public boolean isInputShutdown() {
+        return socket.isInputShutdown();
+    }
+
+    @Override
+    public boolean isShutdown() {
+        return socket.isShutdown();
+    }
+
+    @Override
+    public ChannelFuture shutdownOutput() {
+        return shutdownOutput(newPromise());
+    }
+
+    @Override
+    public ChannelFuture shutdownOutput(final ChannelPromise promise) {
+        EventLoop loop = eventLoop();
+        if (loop.inEventLoop()) {
+            ((AbstractUnsafe) unsafe()).shutdownOutput(promise);
+        } else {
+            loop.execute(() -> ((AbstractUnsafe) unsafe()).shutdownOutput(promise));
+        }
+        return promise;
+    }
+
+    @Override
+    public ChannelFuture shutdownInput() {
+        return shutdownInput(newPromise());
+    }
+
+    @Override
+    public ChannelFuture shutdownInput(final ChannelPromise promise) {
+        Executor closeExecutor = ((WinloopStreamUnsafe) unsafe()).prepareToClose();
+        if (closeExecutor != null) {
+            closeExecutor.execute(() -> shutdownInput0(promise));
+        } else {
+            EventLoop loop = eventLoop();
+            if (loop.inEventLoop()) {
+                shutdownInput0(promise);
+            } else {
+                loop.execute(() -> shutdownInput0(promise));
+            }
+        }
+        return promise;
+    }
+
+    @Override
+    public ChannelFuture shutdown() {
+        return shutdown(newPromise());
+    }
+
+    @Override
+    public ChannelFuture shutdown(final ChannelPromise promise) {
+        ChannelFuture shutdownOutputFuture = shutdownOutput();
+        if (shutdownOutputFuture.isDone()) {
+            shutdownOutputDone(shutdownOutputFuture, promise);
+        } else {
+            shutdownOutputFuture.addListener((ChannelFutureListener) f -> shutdownOutputDone(f, promise));
+        }
+        return promise;
+    }
+
+    private void shutdownOutputDone(final ChannelFuture shutdownOutputFuture, final ChannelPromise promise) {
+        ChannelFuture shutdownInputFuture = shutdownInput();
+        if (shutdownInputFuture.isDone()) {
+            shutdownDone(shutdownOutputFuture, shutdownInputFuture, promise);
+        } else {
+            shutdownInputFuture.addListener(
+                    (ChannelFutureListener) f -> shutdownDone(shutdownOutputFuture, f, promise));
+        }
+    }
+
+    private static void shutdownDone(ChannelFuture shutdownOutputFuture, ChannelFuture shutdownInputFuture,
+                                     ChannelPromise promise) {
+        Throwable shutdownOutputCause = shutdownOutputFuture.cause();
+        Throwable shutdownInputCause = shutdownInputFuture.cause();
+        if (shutdownOutputCause != null) {
+            if (shutdownInputCause != null) {
+                logger.debug("Exception suppressed because a previous exception occurred.", shutdownInputCause);
+            }
+            promise.setFailure(shutdownOutputCause);
+        } else if (shutdownInputCause != null) {
+            promise.setFailure(shutdownInputCause);
+        } else {
+            promise.setSuccess();
+        }
+    }
+
+    class WinloopStreamUnsafe extends AbstractWinloopUnsafe {
+        // Widened so that shutdownInput can use it.
+        @Override
+        protected Executor prepareToClose() {
+            return super.prepareToClose();
+        }
+
+        private void handleReadException(ChannelPipeline pipeline, ByteBuf byteBuf, Throwable cause,
+                                         boolean allDataRead, RecvByteBufAllocator.Handle allocHandle) {
+            if (byteBuf != null) {
+                if (byteBuf.isReadable()) {
+                    readPending = false;
+                    pipeline.fireChannelRead(byteBuf);
+                } else {
+                    byteBuf.release();
+                }
+            }
+            allocHandle.readComplete();
+            pipeline.fireChannelReadComplete();
+            pipeline.fireExceptionCaught(cause);
+            // Out of memory or an I/O error ends reading for good (netty#10434).
+            if (allDataRead || cause instanceof OutOfMemoryError || cause instanceof IOException) {
+                shutdownInput(true);
+            }
+        }
+
+        @Override
+        void readReady() {
+            final ChannelConfig config = config();
+            if (shouldBreakReadReady(config)) {
+                clearReadFlag0();
+                return;
+            }
+            final RecvByteBufAllocator.Handle allocHandle = recvBufAllocHandle();
+            final ChannelPipeline pipeline = pipeline();
+            final ByteBufAllocator allocator = config.getAllocator();
+            allocHandle.reset(config);
+
+            ByteBuf byteBuf = null;
+            boolean allDataRead = false;
+            try {
+                do {
+                    byteBuf = allocHandle.allocate(allocator);
+                    allocHandle.lastBytesRead(doReadBytes(byteBuf));
+                    if (allocHandle.lastBytesRead() <= 0) {
+                        byteBuf.release();
+                        byteBuf = null;
+                        allDataRead = allocHandle.lastBytesRead() < 0;
+                        if (allDataRead) {
+                            readPending = false;
+                        }
+                        break;
+                    }
+                    allocHandle.incMessagesRead(1);
+                    readPending = false;
+                    pipeline.fireChannelRead(byteBuf);
+                    byteBuf = null;
+                    if (shouldBreakReadReady(config)) {
+                        // The input was shut down or the channel closed from channelRead: never read a SOCKET
+                        // value that may already belong to another socket.
+                        break;
+                    }
+                } while (allocHandle.continueReading());
+
+                allocHandle.readComplete();
+                pipeline.fireChannelReadComplete();
+
+                if (allDataRead) {
+                    shutdownInput(true);
+                }
+            } catch (Throwable t) {
+                handleReadException(pipeline, byteBuf, t, allDataRead, allocHandle);
+            } finally {
+                if (shouldStopReading(config)) {
+                    clearReadFlag();
+                }
+            }
+        }
+    }
+
+    /** Lets {@link FileRegion#transferTo} write into the socket. */
+    private final class SocketWritableByteChannel implements WritableByteChannel {
+        @Override
+        public int write(ByteBuffer src) throws IOException {
+            int remaining = src.remaining();
+            if (remaining == 0) {
+                return 0;
+            }
+            int written;
+            if (src.isDirect()) {
+                written = socket.send(PlatformDependent.directBufferAddress(src) + src.position(), remaining);
+            } else {
+                ByteBuf direct = alloc().directBuffer(remaining);
+                try {
+                    direct.writeBytes(src.duplicate());
+                    written = socket.send(direct.memoryAddress(), remaining);
+                } finally {
+                    direct.release();
+                }
+            }
+            if (written > 0) {
+                src.position(src.position() + written);
+            }
+            return written;
+        }
+
+        @Override
+        public boolean isOpen() {
+            return socket.isOpen();
+        }
+
+        @Override
+        public void close() {
+            // Closing the region's target must not close the channel.
+        }
+    }
+}

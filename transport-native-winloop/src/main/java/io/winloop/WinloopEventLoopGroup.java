@@ -1,0 +1,33 @@
+package io.winloop;
+
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadFactory;
+
+/**
+ * The drop-in replacement of {@code NioEventLoopGroup} on Windows: a {@link MultiThreadIoEventLoopGroup} whose
+ * loops run {@link WinloopIoHandler}s. Equivalent to
+ * {@code new MultiThreadIoEventLoopGroup(nThreads, ..., WinloopIoHandler.newFactory())}.
+ *
+ * @throws UnsatisfiedLinkError at construction when Winloop cannot run here, with
+ *         {@link Winloop#unavailabilityCause()} as its cause
+ */
+public class WinloopEventLoopGroup extends MultiThreadIoEventLoopGroup {
+    /** As many threads as Netty's default (twice the processors, or {@code io.netty.eventLoopThreads}). */
+    public WinloopEventLoopGroup() {
+        this(0);
+    }
+
+    public WinloopEventLoopGroup(int nThreads) {
+        this(nThreads, (ThreadFactory) null);
+    }
+
+    public WinloopEventLoopGroup(int nThreads, ThreadFactory threadFactory) {
+        super(nThreads, threadFactory, WinloopIoHandler.newFactory());
+    }
+
+    public WinloopEventLoopGroup(int nThreads, Executor executor) {
+        super(nThreads, executor, WinloopIoHandler.newFactory());
+    }
+}

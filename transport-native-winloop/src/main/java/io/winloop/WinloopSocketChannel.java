@@ -1,0 +1,95 @@
+package io.winloop;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelException;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.SocketProtocolFamily;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.winloop.internal.win.WinSocket;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.Executor;
+
+/** A TCP {@link SocketChannel} on Winloop: the drop-in replacement of {@code NioSocketChannel} on Windows. */
+public final class WinloopSocketChannel extends AbstractWinloopStreamChannel implements SocketChannel {
+    private final WinloopSocketChannelConfig config;
+
+    public WinloopSocketChannel() {
+        this((SocketProtocolFamily) null);
+    }
+
+    /** A channel whose socket is of {@code family} (INET or INET6; null for the default, dual-stack IPv6). */
+    public WinloopSocketChannel(SocketProtocolFamily family) {
+        super(newSocket(SocketFamily.isIPv6(family)), false);
+        config = new WinloopSocketChannelConfig(this);
+    }
+
+    /** An accepted connection. */
+    WinloopSocketChannel(Channel parent, WinSocket socket, InetSocketAddress remote) {
+        super(parent, socket, remote);
+        config = new WinloopSocketChannelConfig(this);
+    }
+
+    private static WinSocket newSocket(boolean ipv6) {
+        try {
+            return WinSocket.newStreamSocket(ipv6);
+        } catch (IOException e) {
+            throw new ChannelException("Failed to open a Winloop TCP socket", e);
+        }
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        return (InetSocketAddress) super.remoteAddress();
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) super.localAddress();
+    }
+
+    @Override
+    public WinloopSocketChannelConfig config() {
+        return config;
+    }
+
+    @Override
+    public ServerSocketChannel parent() {
+        return (ServerSocketChannel) super.parent();
+    }
+
+    @Override
+    long maxBytesPerGatheringWrite() {
+        return config.getMaxBytesPerGatheringWrite();
+    }
+
+    @Override
+    void maxBytesPerGatheringWrite(long maxBytes) {
+        config.setMaxBytesPerGatheringWrite(maxBytes);
+    }
+
+    @Override
+    protected AbstractWinloopUnsafe newUnsafe() {
+        return new WinloopSocketChannelUnsafe();
+    }
+
+    private final class WinloopSocketChannelUnsafe extends WinloopStreamUnsafe {
+        @Override
+        protected Executor prepareToClose() {
+            try {
+                // With SO_LINGER > 0, closesocket blocks (and on a nonblocking socket it would fail with
+                // WSAEWOULDBLOCK): deregister now and close on GlobalEventExecutor, as epoll and NIO do.
+                if (isOpen() && config().getSoLinger() > 0) {
+                    doDeregister();
+                    socket.setBlocking(true);
+                    return GlobalEventExecutor.INSTANCE;
+                }
+            } catch (Throwable ignore) {
+                // Nothing to do: close normally.
+            }
+            return null;
+        }
+    }
+}

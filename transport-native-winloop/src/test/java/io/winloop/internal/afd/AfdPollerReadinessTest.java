@@ -1,0 +1,285 @@
+package io.winloop.internal.afd;
+
+import io.winloop.WinloopIoOps;
+import io.winloop.internal.afd.AfdTestSupport.Event;
+import io.winloop.internal.afd.AfdTestSupport.Recorder;
+import io.winloop.internal.win.NativeMemory;
+import io.winloop.internal.win.Ntdll;
+import io.winloop.internal.win.WinSocket;
+import io.winloop.internal.win.Ws2_32;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+import static io.winloop.internal.afd.AfdTestSupport.await;
+import static io.winloop.internal.afd.AfdTestSupport.closedPort;
+import static io.winloop.internal.afd.AfdTestSupport.connectedPair;
+import static io.winloop.internal.afd.AfdTestSupport.pollFor;
+import static io.winloop.internal.afd.AfdTestSupport.recvBytes;
+import static io.winloop.internal.afd.AfdTestSupport.sendBytes;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What IOCTL_AFD_POLL reports through {@link AfdPoller} for the socket states a transport must see. */
+class AfdPollerReadinessTest {
+    private static final int READ = Afd.eventsOf(WinloopIoOps.READ);
+    private static final int WRITE = Afd.eventsOf(WinloopIoOps.WRITE);
+    /** How long "nothing is reported" is watched for. */
+    private static final long QUIET_MILLIS = 300;
+
+    private final List<WinSocket> sockets = new ArrayList<>();
+    private final Recorder recorder = new Recorder();
+    private AfdPoller poller;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        poller = new AfdPoller(64);
+    }
+
+    @AfterEach
+    void tearDown() {
+        poller.close(2_000);
+        AfdTestSupport.closeQuietly(sockets.toArray(new WinSocket[0]));
+    }
+
+    private WinSocket track(WinSocket socket) {
+        sockets.add(socket);
+        return socket;
+    }
+
+    private WinSocket[] pair(WinSocket listener) throws IOException {
+        WinSocket[] pair = connectedPair(listener);
+        track(pair[0]);
+        track(pair[1]);
+        return pair;
+    }
+
+    private SocketPollState watch(WinSocket socket, String name, int events) throws IOException {
+        SocketPollState state = poller.add(socket.baseHandle(), name);
+        poller.setInterest(state, events);
+        return state;
+    }
+
+    @Test
+    void listeningSocketReportsAcceptAfterAClientConnects() throws IOException {
+        WinSocket listener = track(AfdTestSupport.listener());
+        SocketPollState state = watch(listener, "listener", READ);
+        pollFor(poller, recorder, QUIET_MILLIS);
+        assertEquals(Collections.emptyList(), recorder.events, "nothing to accept yet");
+        assertEquals(1, poller.pollsInFlight(), "the READ poll waits");
+
+        WinSocket client = track(WinSocket.newStreamSocket(false));
+        client.connect(listener.localAddress());
+        Event e = await(poller, recorder, state, Afd.ACCEPT);
+        assertEquals(Afd.ACCEPT, e.events, () -> "only ACCEPT: " + e);
+        assertNotNull(track(listener.accept()), "ACCEPT means accept() has a connection");
+    }
+
+    @Test
+    void receiveReportedAfterPeerSendsAndDataIsThere() throws IOException {
+        WinSocket[] pair = pair(track(AfdTestSupport.listener()));
+        SocketPollState state = watch(pair[1], "server", READ);
+        pollFor(poller, recorder, QUIET_MILLIS);
+        assertEquals(Collections.emptyList(), recorder.events, "nothing received yet");
+        assertNull(recvBytes(pair[1], 16), "recv would block");
+
+        byte[] hello = "hello".getBytes(StandardCharsets.US_ASCII);
+        assertEquals(hello.length, sendBytes(pair[0], hello));
+        Event e = await(poller, recorder, state, Afd.RECEIVE);
+        assertEquals(Afd.RECEIVE, e.events, () -> "only RECEIVE: " + e);
+        assertArrayEquals(hello, recvBytes(pair[1], 64));
+    }
+
+    @Test
+    void sendReportedOnlyAfterAFullSendBufferIsDrained() throws IOException {
+        WinSocket[] pair = pair(track(AfdTestSupport.listener()));
+        WinSocket sender = pair[0];
+        WinSocket receiver = pair[1];
+        sender.setIntOption(Ws2_32.SOL_SOCKET, Ws2_32.SO_SNDBUF, 16 * 1024);
+        receiver.setIntOption(Ws2_32.SOL_SOCKET, Ws2_32.SO_RCVBUF, 16 * 1024);
+
+        int chunk = 64 * 1024;
+        long limit = 256L * 1024 * 1024;
+        long buf = NativeMemory.allocate(chunk);
+        try {
+            long queued = 0;
+            int n;
+            while ((n = sender.send(buf, chunk)) > 0) {
+                queued += n;
+                assertTrue(queued < limit, "send never blocked after " + queued + " bytes");
+            }
+            assertTrue(queued > 0, "the first send must take something");
+
+            SocketPollState state = watch(sender, "sender", WRITE);
+            pollFor(poller, recorder, QUIET_MILLIS);
+            assertNull(recorder.first(state, Afd.SEND), () -> "SEND while the buffer is full: " + recorder.events);
+            assertEquals(1, poller.pollsInFlight(), "the WRITE poll waits");
+
+            long drained = 0;
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (drained < queued) {
+                int r = receiver.recv(buf, chunk);
+                if (r > 0) {
+                    drained += r;
+                } else {
+                    assertTrue(System.nanoTime() < deadline, "drained only " + drained + " of " + queued);
+                    AfdTestSupport.sleep(1);
+                }
+            }
+            Event e = await(poller, recorder, state, Afd.SEND);
+            assertEquals(Afd.SEND, e.events, () -> "only SEND: " + e);
+            assertTrue(sender.send(buf, chunk) > 0, "SEND means send() takes data again");
+        } finally {
+            NativeMemory.free(buf);
+        }
+    }
+
+    @Test
+    void nonblockingConnectReportsSendThenFinishes() throws IOException {
+        WinSocket listener = track(AfdTestSupport.listener());
+        InetSocketAddress remote = listener.localAddress();
+        WinSocket client = track(WinSocket.newStreamSocket(false));
+        boolean connected = client.connect(remote);
+        SocketPollState state = watch(client, "client", WRITE);
+        Event e = await(poller, recorder, state, Afd.SEND | Afd.CONNECT_FAIL);
+        assertEquals(Afd.SEND, e.events, () -> "connected (sync=" + connected + "): " + e);
+        assertTrue(client.finishConnect(remote));
+        assertEquals(remote, client.remoteAddress());
+    }
+
+    /**
+     * A refused connect: AFD reports CONNECT_FAIL with the handle's status STATUS_CONNECTION_REFUSED (Windows and,
+     * as this test shows, Wine 8), SO_ERROR holds WSAECONNREFUSED, and both ways of finishing fail with a
+     * ConnectException naming it.
+     */
+    @Test
+    void connectToAClosedPortReportsConnectFailRefused() throws IOException {
+        InetSocketAddress remote = closedPort();
+        WinSocket client = track(WinSocket.newStreamSocket(false));
+        boolean connected = client.connect(remote);
+        assertEquals(false, connected, "a loopback connect is not complete at once");
+        SocketPollState state = watch(client, "client", WRITE);
+        Event e = await(poller, recorder, state, Afd.CONNECT_FAIL | Afd.SEND);
+        assertEquals(Afd.CONNECT_FAIL, e.events & (Afd.CONNECT_FAIL | Afd.SEND), () -> "refused: " + e);
+        assertEquals(Ntdll.STATUS_CONNECTION_REFUSED, e.status, () -> "status of " + e);
+
+        ConnectException thrown = assertThrows(ConnectException.class, () -> client.finishConnect(remote));
+        assertTrue(thrown.getMessage().contains("WSAECONNREFUSED (10061)"), thrown.getMessage());
+        assertTrue(thrown.getMessage().startsWith("connect(" + remote + ") failed"), thrown.getMessage());
+        // SO_ERROR may have been cleared by reading it above: connectFailure falls back to the status AFD carried.
+        IOException failure = client.connectFailure(remote, e.status);
+        assertEquals(ConnectException.class, failure.getClass());
+        assertTrue(failure.getMessage().contains("WSAECONNREFUSED (10061)"), failure.getMessage());
+    }
+
+    @Test
+    void connectFailureUsesSoErrorFirst() throws IOException {
+        InetSocketAddress remote = closedPort();
+        WinSocket client = track(WinSocket.newStreamSocket(false));
+        client.connect(remote);
+        SocketPollState state = watch(client, "client", WRITE);
+        Event e = await(poller, recorder, state, Afd.CONNECT_FAIL);
+        // A status the code would map elsewhere: SO_ERROR (WSAECONNREFUSED) must win.
+        IOException failure = client.connectFailure(remote, 0xC000020D /* STATUS_CONNECTION_RESET */);
+        assertEquals(ConnectException.class, failure.getClass(), failure::toString);
+        assertTrue(failure.getMessage().contains("WSAECONNREFUSED (10061)"), failure.getMessage());
+        assertEquals(Ntdll.STATUS_CONNECTION_REFUSED, e.status);
+    }
+
+    @Test
+    void peerFinWithNoUnreadDataReportsDisconnect() throws IOException {
+        WinSocket[] pair = pair(track(AfdTestSupport.listener()));
+        SocketPollState state = watch(pair[1], "server", READ);
+        pollFor(poller, recorder, QUIET_MILLIS);
+        assertEquals(Collections.emptyList(), recorder.events, "no FIN yet");
+
+        pair[0].shutdown(false, true);
+        Event e = await(poller, recorder, state, Afd.DISCONNECT);
+        assertEquals(0, e.events & (Afd.ABORT | Afd.CONNECT_FAIL), () -> "a graceful close: " + e);
+        assertArrayEquals(new byte[0], recvBytes(pair[1], 16), "recv reads the end of stream");
+    }
+
+    /**
+     * FIN behind unread data. Windows reports DISCONNECT as soon as the FIN arrives, next to RECEIVE. Wine 8 does
+     * not: its poll reports RECEIVE alone while data is unread and DISCONNECT only once the data is drained (Wine
+     * peeks one byte to tell data from end of stream). Seen with tools/probes/afd-states-probe.c under Debian
+     * wine64 8.0 (5 bytes, then shutdown(SD_SEND), then polls for every event but CONNECT):
+     * <pre>
+     * poll with data unread              iosb=0x0 handles=1 events=0x5 status=0x0   (RECEIVE|SEND)
+     * recv                               recv=5 error=0
+     * poll after drain                   iosb=0x0 handles=1 events=0xc status=0x0   (SEND|DISCONNECT)
+     * recv                               recv=0 error=0
+     * </pre>
+     * Either way RECEIVE comes first and DISCONNECT once drained, so a transport must read until recv returns 0
+     * rather than act on DISCONNECT alone.
+     */
+    @Test
+    void peerFinBehindUnreadDataReportsReceiveThenDisconnectOnceDrained() throws IOException {
+        WinSocket[] pair = pair(track(AfdTestSupport.listener()));
+        SocketPollState state = watch(pair[1], "server", READ);
+        byte[] data = "bye".getBytes(StandardCharsets.US_ASCII);
+        assertEquals(data.length, sendBytes(pair[0], data));
+        pair[0].shutdown(false, true);
+        AfdTestSupport.sleep(100); // let the FIN arrive behind the data
+
+        Event first = await(poller, recorder, state, Afd.RECEIVE | Afd.DISCONNECT);
+        assertTrue((first.events & Afd.RECEIVE) != 0, () -> "data first: " + first);
+        if (AfdTestSupport.WINE) {
+            assertEquals(Afd.RECEIVE, first.events, () -> "Wine: no DISCONNECT before the data is read: " + first);
+        } else {
+            assertEquals(Afd.RECEIVE | Afd.DISCONNECT, first.events, () -> "Windows: FIN seen at once: " + first);
+        }
+
+        assertArrayEquals(data, recvBytes(pair[1], 64));
+        recorder.clear();
+        await(poller, recorder, state, Afd.DISCONNECT);
+        assertArrayEquals(new byte[0], recvBytes(pair[1], 16), "then the end of stream");
+    }
+
+    /**
+     * A reset peer: AFD reports ABORT on Windows and Wine alike. What recv says next differs. Windows fails it with
+     * WSAECONNRESET. Wine's server consumes the Linux socket's pending error (ECONNRESET) when it notices the reset
+     * itself, whether or not anyone polls, so recv then reads a plain end of stream. tools/probes/afd-states-probe.c
+     * under Debian wine64 8.0:
+     * <pre>
+     * -- peer reset (SO_LINGER 0 + close), polled first
+     * poll after reset                   iosb=0x0 handles=1 events=0x14 status=0x0   (SEND|ABORT)
+     * recv                               recv=0 error=0
+     * -- peer reset, not polled
+     * recv                               recv=0 error=0
+     * </pre>
+     * A transport must therefore treat ABORT itself as the error, not wait for recv to report one.
+     */
+    @Test
+    void peerResetReportsAbort() throws IOException {
+        WinSocket[] pair = pair(track(AfdTestSupport.listener()));
+        SocketPollState state = watch(pair[1], "server", READ);
+        pollFor(poller, recorder, QUIET_MILLIS);
+        assertEquals(Collections.emptyList(), recorder.events);
+
+        pair[0].setSoLinger(0);
+        pair[0].close();
+        Event e = await(poller, recorder, state, Afd.ABORT);
+        assertTrue((e.events & Afd.ABORT) != 0, e::toString);
+        if (AfdTestSupport.WINE) {
+            assertArrayEquals(new byte[0], recvBytes(pair[1], 16), "Wine: recv after a reset reads end of stream");
+        } else {
+            SocketException thrown = assertThrows(SocketException.class, () -> recvBytes(pair[1], 16));
+            assertTrue(thrown.getMessage().contains("WSAECONNRESET (10054)"),
+                    thrown.getMessage());
+        }
+    }
+}

@@ -1,0 +1,993 @@
+package io.winloop.example;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.text.SimpleDateFormat;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Winloop against NIO, with the servers in the Windows JVM and this load generator on the host JVM.
+ *
+ * <p>Run it with {@code example/bench [--quick]}, which builds, provides the Windows JVM and the C ceiling server,
+ * and calls this class on the host (Linux) JVM. It starts each server in turn — Winloop; NIO on the JDK's default
+ * Selector (wepoll on JDK 17); NIO on the old select()-based {@code WindowsSelectorProvider}; the C ceiling of
+ * shared/limit (raw IOCP + AFD poll) when given — and drives all of them with the same workloads: echo ping-pong
+ * at 1, 100 and 1000 connections with 64-byte and 16 KiB messages, and connection churn (connect, one 64-byte
+ * request, close). The load generator is plain NIO on the host, so Wine's cost stays on the server side.
+ *
+ * <p>Per row: round trips per second and MB/s (one direction), round-trip latency p50/p99/p99.9, the server's CPU
+ * time per message as it reports it (for the C server: as Linux sees the process), the wineserver's CPU time per
+ * message (the Linux process behind every Win32 call, private to this run), the ratio to NIO-default, and for
+ * Winloop the Win32 calls per round trip and the bytes allocated on the event loop thread per round trip.
+ */
+public final class Benchmark {
+    static final String USAGE = "usage: Benchmark --java WINDOWS_JAVA --cp WINDOWS_CLASSPATH [--quick] [--out DIR]"
+            + " [--afd-exe afd_echo_server.exe] [--wineserver-pid PID] [--servers winloop,nio,nio-select,c-afd]"
+            + " [--warmup S] [--seconds S] [--port 7300] [--conns 1,100,1000] [--sizes 64,16384]"
+            + " [--churn THREADS (0 = none)] [--cold-timeout S]";
+
+    private static final PrintStream OUT = System.out;
+    private static final PrintStream ERR = System.err;
+
+    private final String java;
+    private final String classpath;
+    private final String afdExe;
+    private final long wineserverPid;
+    private final double warmup;
+    private final double seconds;
+    private final double coldTimeout;
+    private final double jitWarmup;
+    /** The warm-up of the phase being run: longer for a server's first phase, while the JIT compiles. */
+    private double phaseWarmup;
+    private final int basePort;
+    private final List<Workload> workloads = new ArrayList<>();
+    private final List<Row> rows = new ArrayList<>();
+    private int phase;
+    private int phases;
+    private final long started = System.nanoTime();
+
+    private Benchmark(Args args) {
+        java = args.get("java", null);
+        classpath = args.get("cp", null);
+        if (java == null || classpath == null) {
+            throw new IllegalArgumentException(USAGE);
+        }
+        afdExe = args.get("afd-exe", "");
+        wineserverPid = Long.parseLong(args.get("wineserver-pid", "0"));
+        boolean quick = args.has("quick");
+        warmup = args.getDouble("warmup", quick ? 0.3 : 2);
+        seconds = args.getDouble("seconds", quick ? 1.0 : 5);
+        basePort = args.getInt("port", 7300);
+        coldTimeout = args.getDouble("cold-timeout", quick ? 10 : 60);
+        jitWarmup = quick ? 1.0 : 3;
+        for (String conns : args.get("conns", "1,100,1000").split(",")) {
+            for (String size : args.get("sizes", "64,16384").split(",")) {
+                if (quick && !args.has("sizes") && "1000".equals(conns.trim()) && !"64".equals(size.trim())) {
+                    continue; // --quick: 1000 x 16 KiB takes ~11 s a server under Wine; the full run has it
+                }
+                workloads.add(new Workload("echo", Integer.parseInt(conns.trim()), Integer.parseInt(size.trim())));
+            }
+        }
+        int churners = args.getInt("churn", quick ? 4 : 10);
+        if (churners > 0) {
+            // Before the 1000-connection phases, the heaviest (and the likeliest to wedge a server).
+            int at = 0;
+            while (at < workloads.size() && workloads.get(at).conns < 1000) {
+                at++;
+            }
+            workloads.add(at, new Workload("churn", churners, 64));
+        }
+    }
+
+    public static void main(String[] argv) throws Exception {
+        Args args = new Args(argv, USAGE, "quick");
+        Benchmark b = new Benchmark(args);
+        List<String> servers = Arrays.asList(args.get("servers", "winloop,nio,nio-select,c-afd").split(","));
+        List<ServerSpec> specs = new ArrayList<>();
+        for (String s : servers) {
+            if ("c-afd".equals(s) && b.afdExe.isEmpty()) {
+                ERR.println("bench: no --afd-exe, skipping the C ceiling row");
+                continue;
+            }
+            specs.add(ServerSpec.of(s));
+        }
+        for (ServerSpec s : specs) {
+            for (Workload w : b.workloads) {
+                if (!s.churnOnly || "churn".equals(w.kind)) {
+                    b.phases++;
+                }
+            }
+        }
+        Path out = Paths.get(args.get("out", "example/target/bench/"
+                + new SimpleDateFormat("yyyyMMdd-HHmmss", Locale.ROOT).format(new Date())));
+        Files.createDirectories(out);
+        int port = b.basePort;
+        for (ServerSpec s : specs) {
+            b.runServer(s, port, port + 1);
+            port += 2;
+        }
+        b.report(out);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Servers
+
+    private static final class ServerSpec {
+        final String name;
+        final String transport;     // null for the C server
+        final List<String> jvmOptions = new ArrayList<>();
+        boolean churnOnly;
+
+        ServerSpec(String name, String transport) {
+            this.name = name;
+            this.transport = transport;
+        }
+
+        static ServerSpec of(String name) {
+            ServerSpec s;
+            switch (name) {
+                case "winloop":
+                    s = new ServerSpec(name, "winloop");
+                    s.jvmOptions.add("-Dio.winloop.countNativeCalls=true");
+                    return s;
+                case "nio":
+                    return new ServerSpec(name, "nio");
+                case "nio-select":
+                    s = new ServerSpec(name, "nio");
+                    s.jvmOptions.add("-Djava.nio.channels.spi.SelectorProvider=sun.nio.ch.WindowsSelectorProvider");
+                    return s;
+                case "c-afd":
+                    return new ServerSpec(name, null);
+                default:
+                    throw new IllegalArgumentException("unknown server " + name
+                            + " (winloop, nio, nio-select, c-afd)");
+            }
+        }
+    }
+
+    private void runServer(ServerSpec spec, int port, int controlPort) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        if (spec.transport != null) {
+            cmd.add(java);
+            cmd.addAll(Arrays.asList("-Xms256m", "-Xmx512m", "-Dio.netty.leakDetection.level=disabled"));
+            cmd.addAll(spec.jvmOptions);
+            cmd.addAll(Arrays.asList("-cp", classpath, BenchServer.class.getName(), "--transport", spec.transport,
+                    "--port", String.valueOf(port), "--control", String.valueOf(controlPort), "--threads", "1"));
+        } else {
+            if (!System.getProperty("os.name", "").startsWith("Windows")) {
+                cmd.add("wine");
+            }
+            cmd.addAll(Arrays.asList(afdExe, String.valueOf(port)));
+        }
+        progress(spec.name + ": starting the server");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        Process p = pb.start();
+        AtomicReference<String> ready = new AtomicReference<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    if (line.startsWith("READY") || line.startsWith("listening")) {
+                        ready.compareAndSet(null, line);
+                    } else if (!line.trim().isEmpty()) {
+                        ERR.println("  [" + spec.name + "] " + line);
+                    }
+                }
+            } catch (IOException ignored) {
+                // the process ended
+            }
+        }, "server-output");
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (ready.get() == null) {
+                if (!p.isAlive()) {
+                    throw new IllegalStateException(spec.name + " server exited with " + p.exitValue());
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(spec.name + " server not ready within 60 s");
+                }
+                Thread.sleep(50);
+            }
+            progress(spec.name + ": " + ready.get());
+            Control control = spec.transport != null ? new Control(controlPort) : null;
+            InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
+            int firstPhase = phase;
+            String deaf = null;
+            for (Workload w : workloads) {
+                if (spec.churnOnly && !"churn".equals(w.kind)) {
+                    continue;
+                }
+                if (deaf != null) {
+                    phase++;
+                    Row row = new Row(w);
+                    row.server = spec.name;
+                    row.failed = "skipped: " + deaf;
+                    rows.add(row);
+                    progress(spec.name + ": " + w + " skipped");
+                    continue;
+                }
+                phaseWarmup = phase == firstPhase ? Math.max(warmup, jitWarmup) : warmup;
+                phase++;
+                progress(spec.name + ": " + w);
+                Probe probe = new Probe(control, pid(p), wineserverPid);
+                Row row;
+                try {
+                    row = "churn".equals(w.kind) ? churn(address, w, probe) : pingPong(address, w, probe);
+                } catch (IOException e) {
+                    ERR.println("  " + spec.name + " " + w + " failed: " + e);
+                    row = new Row(w);
+                    row.failed = e.toString();
+                    if (control != null) {
+                        control.dump(); // the event loop's stack, relayed on stderr
+                    }
+                    if (!answers(address)) {
+                        deaf = "the server stopped answering new connections after " + w;
+                        ERR.println("  " + deaf + ": skipping its remaining phases");
+                    }
+                }
+                row.server = spec.name;
+                rows.add(row);
+                progress(spec.name + ": " + w + " -> " + fmt(row.msgsPerSec, 0) + " msgs/s, p99 "
+                        + row.p99 + " us");
+                if (deaf == null) {
+                    drain(control);
+                }
+                // (drain: the next phase starts when the server has closed this one's connections)
+            }
+            if (control != null) {
+                control.quit();
+            }
+        } finally {
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroy();
+                if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                    p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                }
+            }
+        }
+    }
+
+    private static void sleepQuietly(long millis) throws IOException {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+
+    /** Whether a new connection gets a one-byte echo within 5 s. */
+    private static boolean answers(InetSocketAddress address) {
+        try (Socket s = new Socket()) {
+            s.connect(address, 5000);
+            s.setSoTimeout(5000);
+            s.getOutputStream().write('x');
+            return s.getInputStream().read() == 'x';
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void drain(Control control) throws Exception {
+        if (control == null) {
+            Thread.sleep(1000); // the C server does not say; closing 1000 connections under Wine takes < 1 s
+            return;
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (control.stats().get("conns") > 0) {
+            if (System.nanoTime() > deadline) {
+                ERR.println("  the server still has " + control.stats().get("conns") + " connections open after 20 s");
+                return;
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /** The server's control connection. */
+    private static final class Control {
+        private final Socket socket;
+        private final BufferedReader in;
+        private final PrintWriter out;
+
+        Control(int port) throws IOException {
+            socket = new Socket("127.0.0.1", port);
+            socket.setTcpNoDelay(true);
+            socket.setSoTimeout(30_000);
+            in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+            out = new PrintWriter(new OutputStreamWriter(socket.getOutputStream(), StandardCharsets.US_ASCII), true);
+        }
+
+        Map<String, Long> stats() throws IOException {
+            out.println("STATS");
+            String line = in.readLine();
+            if (line == null || !line.startsWith("cpu=")) {
+                throw new IOException("unexpected STATS answer: " + line);
+            }
+            Map<String, Long> m = new LinkedHashMap<>();
+            for (String kv : line.split(" ")) {
+                int eq = kv.indexOf('=');
+                m.put(kv.substring(0, eq), Long.parseLong(kv.substring(eq + 1)));
+            }
+            return m;
+        }
+
+        void dump() {
+            try {
+                out.println("DUMP");
+                in.readLine();
+            } catch (IOException e) {
+                ERR.println("  no thread dump: " + e);
+            }
+        }
+
+        void quit() {
+            try {
+                out.println("QUIT");
+                in.readLine();
+            } catch (IOException ignored) {
+                // it is going away anyway
+            } finally {
+                try {
+                    socket.close();
+                } catch (IOException ignored) {
+                    // nothing to do
+                }
+            }
+        }
+    }
+
+    /** Counters read at the start and the end of a measurement window. */
+    private static final class Probe {
+        final Control control;
+        final long serverPid;
+        final long wineserverPid;
+        Map<String, Long> stats0;
+        long serverTicks0;
+        long wineserverTicks0;
+
+        Probe(Control control, long serverPid, long wineserverPid) {
+            this.control = control;
+            this.serverPid = serverPid;
+            this.wineserverPid = wineserverPid;
+        }
+
+        void start() throws IOException {
+            stats0 = control != null ? control.stats() : null;
+            serverTicks0 = cpuTicks(serverPid);
+            wineserverTicks0 = cpuTicks(wineserverPid);
+        }
+
+        void stop(Row row) throws IOException {
+            long serverTicks = cpuTicks(serverPid) - serverTicks0;
+            long wineserverTicks = cpuTicks(wineserverPid) - wineserverTicks0;
+            double msgs = Math.max(row.messages, 1);
+            if (control != null) {
+                Map<String, Long> s = control.stats();
+                row.cpuUsPerMsg = (s.get("cpu") - stats0.get("cpu")) / 1e3 / msgs;
+                row.allocPerMsg = (s.get("alloc") - stats0.get("alloc")) / msgs;
+                long calls = s.get("calls");
+                row.callsPerMsg = calls < 0 ? Double.NaN : (calls - stats0.get("calls")) / msgs;
+                row.gcs = s.get("gc") - stats0.get("gc");
+            } else if (serverTicks >= 0) {
+                row.cpuUsPerMsg = serverTicks * 1e6 / TICKS_PER_SECOND / msgs;
+            }
+            row.hostCpuUsPerMsg = serverTicks < 0 ? Double.NaN : serverTicks * 1e6 / TICKS_PER_SECOND / msgs;
+            row.wineserverUsPerMsg = wineserverTicks < 0 || wineserverPid == 0
+                    ? Double.NaN : wineserverTicks * 1e6 / TICKS_PER_SECOND / msgs;
+        }
+    }
+
+    /** Process#pid() on Java 9+ (the example module compiles for Java 8); 0 when unknown. */
+    private static long pid(Process p) {
+        try {
+            return (Long) Process.class.getMethod("pid").invoke(p);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    private static final long TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+    /** utime + stime of a Linux process in clock ticks, or -1 when it cannot be read (not on Linux). */
+    static long cpuTicks(long pid) {
+        if (pid <= 0) {
+            return -1;
+        }
+        try {
+            String stat = new String(Files.readAllBytes(Paths.get("/proc/" + pid + "/stat")), StandardCharsets.US_ASCII);
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(f[11]) + Long.parseLong(f[12]); // fields 14 and 15 of proc(5)
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Workloads
+
+    private static final class Workload {
+        final String kind;
+        final int conns;
+        final int size;
+
+        Workload(String kind, int conns, int size) {
+            this.kind = kind;
+            this.conns = conns;
+            this.size = size;
+        }
+
+        @Override
+        public String toString() {
+            return kind + " " + conns + " conn" + (conns == 1 ? "" : "s") + " x " + sizeName(size);
+        }
+    }
+
+    static String sizeName(int size) {
+        return size % 1024 == 0 ? size / 1024 + "KiB" : size + "B";
+    }
+
+    private static final class Row {
+        final Workload workload;
+        String server;
+        long messages;
+        double msgsPerSec;
+        double mbPerSec;
+        long p50 = -1;
+        long p99 = -1;
+        long p999 = -1;
+        double cpuUsPerMsg = Double.NaN;
+        double hostCpuUsPerMsg = Double.NaN;
+        double wineserverUsPerMsg = Double.NaN;
+        double callsPerMsg = Double.NaN;
+        double allocPerMsg = Double.NaN;
+        long gcs = -1;
+        double ratio = Double.NaN;
+        String failed;
+
+        Row(Workload workload) {
+            this.workload = workload;
+        }
+    }
+
+    /** Round-trip latencies in microseconds, like shared/limit/load.c. */
+    private static final class Histogram {
+        private final long[] counts = new long[1 << 20];
+        long total;
+
+        void record(long nanos) {
+            long us = Math.min(nanos / 1000, counts.length - 1);
+            counts[(int) us]++;
+            total++;
+        }
+
+        long percentile(double q) {
+            long acc = 0;
+            for (int us = 0; us < counts.length; us++) {
+                acc += counts[us];
+                if (acc >= q * total && total > 0) {
+                    return us;
+                }
+            }
+            return -1;
+        }
+    }
+
+    private static final class Conn {
+        final SocketChannel ch;
+        SelectionKey key;
+        long sentAt;
+        int received;
+        int toWrite;
+        boolean warm;
+
+        Conn(SocketChannel ch) {
+            this.ch = ch;
+        }
+    }
+
+    private Row pingPong(InetSocketAddress address, Workload w, Probe probe) throws IOException {
+        Row row = new Row(w);
+        Histogram hist = new Histogram();
+        ByteBuffer payload = ByteBuffer.allocateDirect(w.size);
+        for (int i = 0; i < w.size; i++) {
+            payload.put((byte) ('a' + i % 26));
+        }
+        ByteBuffer rbuf = ByteBuffer.allocateDirect(1 << 16);
+        List<Conn> conns = new ArrayList<>(w.conns);
+        try (Selector selector = Selector.open()) {
+            try {
+                for (int i = 0; i < w.conns; i++) {
+                    SocketChannel ch = SocketChannel.open();
+                    Conn c = new Conn(ch);
+                    conns.add(c);
+                    ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                    ch.socket().connect(address, 30_000);
+                    ch.configureBlocking(false);
+                    c.key = ch.register(selector, SelectionKey.OP_READ, c);
+                }
+                // Accepting is not what this phase measures: with the servers that report it, wait until all
+                // connections are accepted before the first message (else early connections' traffic starves
+                // the accepts and the phase measures a ramp).
+                if (probe.control != null) {
+                    long acceptDeadline = System.nanoTime() + (long) (coldTimeout * 1e9);
+                    long open;
+                    while ((open = probe.control.stats().get("conns")) < w.conns) {
+                        if (System.nanoTime() > acceptDeadline) {
+                            throw new IOException("the server accepted " + open + " of " + w.conns
+                                    + " connections within " + fmt(coldTimeout, 0) + " s");
+                        }
+                        sleepQuietly(20);
+                    }
+                }
+                for (Conn c : conns) {
+                    send(c, payload, w.size);
+                }
+                // Warm-up: first every connection completes one round trip (the server accepts them at its
+                // own pace), then warmup seconds more; then the measurement window.
+                int cold = w.conns;
+                long coldDeadline = System.nanoTime() + (long) (coldTimeout * 1e9);
+                long measureStart = Long.MAX_VALUE;
+                long end = Long.MAX_VALUE;
+                boolean measuring = false;
+                long windowStart = 0;
+                for (;;) {
+                    long now = System.nanoTime();
+                    if (cold == 0 && measureStart == Long.MAX_VALUE) {
+                        measureStart = now + (long) (phaseWarmup * 1e9);
+                        end = measureStart + (long) (seconds * 1e9);
+                    } else if (cold > 0 && now > coldDeadline) {
+                        throw new IOException(cold + " of " + w.conns + " connections got no echo within "
+                                + fmt(coldTimeout, 0) + " s" + (probe.control == null ? ""
+                                : " (the server has " + probe.control.stats().get("conns") + " open)"));
+                    }
+                    if (!measuring && now >= measureStart) {
+                        probe.start();
+                        measuring = true;
+                        windowStart = System.nanoTime();
+                        now = windowStart;
+                    }
+                    if (now >= end) {
+                        break;
+                    }
+                    selector.select(Math.max(1, Math.min(100, ((measuring ? end : measureStart) - now) / 1_000_000)));
+                    for (SelectionKey k : selector.selectedKeys()) {
+                        Conn c = (Conn) k.attachment();
+                        if (k.isWritable()) {
+                            send(c, payload, 0);
+                        }
+                        if (k.isReadable()) {
+                            for (;;) {
+                                rbuf.clear();
+                                int n = c.ch.read(rbuf);
+                                if (n < 0) {
+                                    throw new IOException("the server closed a connection");
+                                }
+                                if (n == 0) {
+                                    break;
+                                }
+                                c.received += n;
+                            }
+                            if (c.received >= w.size) {
+                                long t = System.nanoTime();
+                                c.received -= w.size;
+                                if (!c.warm) {
+                                    c.warm = true;
+                                    cold--;
+                                }
+                                if (measuring) {
+                                    hist.record(t - c.sentAt);
+                                }
+                                send(c, payload, w.size);
+                            }
+                        }
+                    }
+                    selector.selectedKeys().clear();
+                }
+                double elapsed = (System.nanoTime() - windowStart) / 1e9;
+                row.messages = hist.total;
+                probe.stop(row);
+                finish(row, hist, elapsed);
+            } finally {
+                for (Conn c : conns) {
+                    c.ch.close();
+                }
+            }
+        }
+        return row;
+    }
+
+    /** Starts a message ({@code size} > 0) or continues the one being written ({@code size} = 0). */
+    private static void send(Conn c, ByteBuffer payload, int size) throws IOException {
+        if (size > 0) {
+            c.sentAt = System.nanoTime();
+            c.toWrite = size;
+        }
+        ByteBuffer b = payload.duplicate();
+        b.limit(payload.capacity());
+        b.position(payload.capacity() - c.toWrite);
+        c.toWrite -= c.ch.write(b);
+        c.key.interestOps(c.toWrite > 0 ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ);
+    }
+
+    /** {@code w.conns} threads, each looping: connect, send one request, read the echo, close. */
+    private Row churn(InetSocketAddress address, Workload w, Probe probe) throws Exception {
+        Row row = new Row(w);
+        Histogram hist = new Histogram();
+        long t0 = System.nanoTime();
+        long measureStart = t0 + (long) (phaseWarmup * 1e9);
+        long end = measureStart + (long) (seconds * 1e9);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        long[][] latencies = new long[w.conns][];
+        int[] counts = new int[w.conns];
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < w.conns; i++) {
+            final int id = i;
+            Thread t = new Thread(() -> {
+                long[] lat = new long[1 << 16];
+                int n = 0;
+                byte[] msg = new byte[w.size];
+                Arrays.fill(msg, (byte) 'x');
+                byte[] back = new byte[w.size];
+                try {
+                    for (;;) {
+                        long start = System.nanoTime();
+                        if (start >= end || failure.get() != null) {
+                            break;
+                        }
+                        try (Socket s = new Socket()) {
+                            s.setTcpNoDelay(true);
+                            s.setSoTimeout(30_000);
+                            s.connect(address, 30_000);
+                            OutputStream os = s.getOutputStream();
+                            os.write(msg);
+                            InputStream is = s.getInputStream();
+                            int got = 0;
+                            while (got < back.length) {
+                                int r = is.read(back, got, back.length - got);
+                                if (r < 0) {
+                                    throw new IOException("the server closed the connection before answering");
+                                }
+                                got += r;
+                            }
+                        }
+                        long done = System.nanoTime();
+                        if (start >= measureStart && done <= end) {
+                            if (n == lat.length) {
+                                lat = Arrays.copyOf(lat, n * 2);
+                            }
+                            lat[n++] = done - start;
+                        }
+                    }
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                }
+                latencies[id] = lat;
+                counts[id] = n;
+            }, "churn-" + i);
+            threads.add(t);
+        }
+        for (Thread t : threads) {
+            t.start();
+        }
+        long now = System.nanoTime();
+        if (measureStart > now) {
+            TimeUnit.NANOSECONDS.sleep(measureStart - now);
+        }
+        probe.start();
+        long windowStart = System.nanoTime();
+        now = System.nanoTime();
+        if (end > now) {
+            TimeUnit.NANOSECONDS.sleep(end - now);
+        }
+        double elapsed = (System.nanoTime() - windowStart) / 1e9;
+        for (Thread t : threads) {
+            t.join(60_000);
+        }
+        for (int i = 0; i < w.conns; i++) {
+            for (int j = 0; j < counts[i]; j++) {
+                hist.record(latencies[i][j]);
+            }
+        }
+        row.messages = hist.total;
+        probe.stop(row);
+        if (failure.get() != null) {
+            throw new IOException("churn failed: " + failure.get(), failure.get());
+        }
+        finish(row, hist, elapsed);
+        return row;
+    }
+
+    private static void finish(Row row, Histogram hist, double elapsed) {
+        row.msgsPerSec = hist.total / elapsed;
+        row.mbPerSec = hist.total * (double) row.workload.size / elapsed / 1e6;
+        row.p50 = hist.percentile(0.5);
+        row.p99 = hist.percentile(0.99);
+        row.p999 = hist.percentile(0.999);
+    }
+
+    private void progress(String what) {
+        ERR.printf(Locale.ROOT, "bench [%3.0fs] [%d/%d] %s%n", (System.nanoTime() - started) / 1e9, phase, phases,
+                what);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Report
+
+    private static final String[] COLUMNS = {"server", "workload", "conns", "size", "msgs/s", "MB/s", "p50_us",
+        "p99_us", "p999_us", "cpu_us/msg", "wineserver_us/msg", "vs_nio", "calls/msg", "alloc_B/msg"};
+
+    private void report(Path out) throws IOException {
+        Map<String, Double> nio = new LinkedHashMap<>();
+        for (Row r : rows) {
+            if ("nio".equals(r.server) && r.failed == null) {
+                nio.put(r.workload.toString(), r.msgsPerSec);
+            }
+        }
+        List<String[]> cells = new ArrayList<>();
+        for (Row r : rows) {
+            Double base = nio.get(r.workload.toString());
+            if (base != null && base > 0 && r.failed == null) {
+                r.ratio = r.msgsPerSec / base;
+            }
+            cells.add(new String[] {r.server, r.workload.kind, String.valueOf(r.workload.conns),
+                sizeName(r.workload.size), r.failed == null ? fmt(r.msgsPerSec, 0) : r.failed.startsWith("skipped") ? "skipped" : "FAILED",
+                r.failed == null ? fmt(r.mbPerSec, 2) : "-",
+                num(r.p50), num(r.p99), num(r.p999), fmt(r.cpuUsPerMsg, 0), fmt(r.wineserverUsPerMsg, 0),
+                fmt(r.ratio, 2), fmt(r.callsPerMsg, 1), fmt(r.allocPerMsg, 0)});
+        }
+        int[] width = new int[COLUMNS.length];
+        for (int i = 0; i < COLUMNS.length; i++) {
+            width[i] = COLUMNS[i].length();
+            for (String[] c : cells) {
+                width[i] = Math.max(width[i], c[i].length());
+            }
+        }
+        StringBuilder table = new StringBuilder();
+        appendRow(table, COLUMNS, width);
+        for (String[] c : cells) {
+            appendRow(table, c, width);
+        }
+        String notes = "msgs/s: echo round trips (churn: connect + 64-byte request + close) per second, measured "
+                + fmt(seconds, 1) + " s after " + fmt(warmup, 1) + " s of warm-up; MB/s one way.\n"
+                + "cpu_us/msg: the server process's CPU time per message as it reports it (c-afd: as Linux sees it);\n"
+                + "wineserver_us/msg: CPU time of this run's private wineserver per message (every Win32 socket call "
+                + "is a round trip to it).\n"
+                + "vs_nio: msgs/s relative to NIO on the default (wepoll) Selector; calls/msg: Win32 calls per round "
+                + "trip (Winloop only);\nalloc_B/msg: bytes allocated by the event loop thread per round trip. "
+                + "Under Wine, absolute numbers mean little: compare rows.\n";
+        OUT.print(table);
+        OUT.print(notes);
+        for (Row r : rows) {
+            if (r.failed != null) {
+                OUT.println((r.failed.startsWith("skipped") ? "" : "FAILED ") + r.server + " " + r.workload + ": "
+                        + r.failed);
+            }
+        }
+        Files.write(out.resolve("bench.txt"), (table + notes).getBytes(StandardCharsets.UTF_8));
+        try (Writer csv = Files.newBufferedWriter(out.resolve("bench.csv"), StandardCharsets.UTF_8)) {
+            csv.write("server,workload,conns,size_bytes,msgs_per_s,mb_per_s,p50_us,p99_us,p999_us,server_cpu_us_per_msg,"
+                    + "host_cpu_us_per_msg,wineserver_cpu_us_per_msg,ratio_to_nio,native_calls_per_msg,"
+                    + "loop_alloc_bytes_per_msg,gcs,failed\n");
+            for (Row r : rows) {
+                csv.write(String.join(",", r.server, r.workload.kind, String.valueOf(r.workload.conns),
+                        String.valueOf(r.workload.size), csvNum(r.msgsPerSec), csvNum(r.mbPerSec), String.valueOf(r.p50),
+                        String.valueOf(r.p99), String.valueOf(r.p999), csvNum(r.cpuUsPerMsg), csvNum(r.hostCpuUsPerMsg),
+                        csvNum(r.wineserverUsPerMsg), csvNum(r.ratio), csvNum(r.callsPerMsg), csvNum(r.allocPerMsg),
+                        String.valueOf(r.gcs), r.failed == null ? "" : "\"" + r.failed.replace('"', '\'') + "\""));
+                csv.write("\n");
+            }
+        }
+        Files.write(out.resolve("bench.svg"), Chart.svg(rows).getBytes(StandardCharsets.UTF_8));
+        OUT.println("wrote " + out.resolve("bench.txt") + ", " + out.resolve("bench.csv") + ", "
+                + out.resolve("bench.svg"));
+    }
+
+    private static void appendRow(StringBuilder sb, String[] cells, int[] width) {
+        for (int i = 0; i < cells.length; i++) {
+            String c = cells[i];
+            boolean left = i < 2;
+            int pad = width[i] - c.length();
+            if (!left) {
+                for (int j = 0; j < pad; j++) {
+                    sb.append(' ');
+                }
+            }
+            sb.append(c);
+            if (left) {
+                for (int j = 0; j < pad; j++) {
+                    sb.append(' ');
+                }
+            }
+            sb.append(i == cells.length - 1 ? "\n" : "  ");
+        }
+    }
+
+    static String fmt(double v, int decimals) {
+        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%." + decimals + "f", v);
+    }
+
+    private static String num(long v) {
+        return v < 0 ? "-" : String.valueOf(v);
+    }
+
+    private static String csvNum(double v) {
+        return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.3f", v);
+    }
+
+    /** The SVG chart: throughput and p99 latency against connections, one line per server and message size. */
+    private static final class Chart {
+        private static final String[] COLORS = {"#1f77b4", "#d62728", "#2ca02c", "#7f7f7f", "#9467bd", "#ff7f0e"};
+        private static final int W = 440;
+        private static final int H = 320;
+        private static final int L = 70;
+        private static final int R = 20;
+        private static final int T = 40;
+        private static final int B = 50;
+
+        static String svg(List<Row> rows) {
+            List<String> servers = new ArrayList<>();
+            for (Row r : rows) {
+                if (!servers.contains(r.server)) {
+                    servers.add(r.server);
+                }
+            }
+            StringBuilder s = new StringBuilder();
+            int legendH = 20 * (servers.size() + 1);
+            s.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(2 * W).append("\" height=\"")
+                    .append(H + legendH).append("\" font-family=\"sans-serif\" font-size=\"12\">\n");
+            s.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
+            double maxTput = 1;
+            double maxP99 = 1;
+            for (Row r : rows) {
+                if ("echo".equals(r.workload.kind) && r.failed == null) {
+                    maxTput = Math.max(maxTput, r.msgsPerSec);
+                    maxP99 = Math.max(maxP99, r.p99 / 1000.0);
+                }
+            }
+            panel(s, rows, servers, 0, "Throughput (echo round trips/s)", niceCeil(maxTput), false, true);
+            panel(s, rows, servers, W, "p99 latency (ms, log scale)", maxP99, true, false);
+            int y = H + 5;
+            for (int i = 0; i < servers.size(); i++) {
+                String c = COLORS[i % COLORS.length];
+                int x = L + (i % 4) * 200;
+                int yy = y + (i / 4) * 20;
+                s.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" "
+                        + "stroke-width=\"2\"/><text x=\"%d\" y=\"%d\">%s</text>\n", x, yy, x + 24, yy, c, x + 30,
+                        yy + 4, esc(servers.get(i))));
+            }
+            int yy = y + ((servers.size() + 3) / 4) * 20;
+            s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" fill=\"#444\">solid: 64-byte messages; "
+                    + "dashed: 16 KiB messages. Servers in the Windows JVM under Wine, load from the host.</text>\n",
+                    L, yy + 4));
+            s.append("</svg>\n");
+            return s.toString();
+        }
+
+        private static void panel(StringBuilder s, List<Row> rows, List<String> servers, int x0, String title,
+                                  double max, boolean log, boolean throughput) {
+            int pw = W - L - R;
+            int ph = H - T - B;
+            s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"14\" font-weight=\"bold\">%s"
+                    + "</text>\n", x0 + L, T - 15, esc(title)));
+            s.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" "
+                    + "stroke=\"#888\"/>\n", x0 + L, T, pw, ph));
+            double logMin = 0;
+            double logMax = 1;
+            if (log) {
+                double min = Double.MAX_VALUE;
+                for (Row r : rows) {
+                    if ("echo".equals(r.workload.kind) && r.failed == null && r.p99 > 0) {
+                        min = Math.min(min, r.p99 / 1000.0);
+                    }
+                }
+                logMin = Math.floor(Math.log10(min == Double.MAX_VALUE ? 0.1 : min));
+                logMax = Math.max(logMin + 1, Math.ceil(Math.log10(max)));
+                for (double e = logMin; e <= logMax; e++) {
+                    int y = (int) Math.round(T + ph - (e - logMin) / (logMax - logMin) * ph);
+                    grid(s, x0, y, pw, fmtTick(Math.pow(10, e)));
+                }
+            } else {
+                for (int i = 0; i <= 4; i++) {
+                    int y = T + ph - i * ph / 4;
+                    grid(s, x0, y, pw, fmtTick(max * i / 4));
+                }
+            }
+            int[] conns = {1, 100, 1000};
+            for (int c : conns) {
+                int x = xOf(x0, c, pw);
+                s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%d</text>\n",
+                        x, T + ph + 18, c));
+            }
+            s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">connections</text>\n",
+                    x0 + L + pw / 2, T + ph + 38));
+            for (int si = 0; si < servers.size(); si++) {
+                for (int size : new int[] {64, 16384}) {
+                    StringBuilder pts = new StringBuilder();
+                    for (Row r : rows) {
+                        if (!r.server.equals(servers.get(si)) || !"echo".equals(r.workload.kind)
+                                || r.workload.size != size || r.failed != null) {
+                            continue;
+                        }
+                        double v = throughput ? r.msgsPerSec : r.p99 / 1000.0;
+                        double frac = log ? (Math.log10(Math.max(v, Math.pow(10, logMin))) - logMin)
+                                / (logMax - logMin) : v / max;
+                        int x = xOf(x0, r.workload.conns, pw);
+                        int y = (int) Math.round(T + ph - frac * ph);
+                        pts.append(x).append(',').append(y).append(' ');
+                        s.append(String.format(Locale.ROOT, "<circle cx=\"%d\" cy=\"%d\" r=\"3\" fill=\"%s\"/>\n", x,
+                                y, COLORS[si % COLORS.length]));
+                    }
+                    if (pts.length() > 0) {
+                        s.append(String.format(Locale.ROOT, "<polyline points=\"%s\" fill=\"none\" stroke=\"%s\" "
+                                + "stroke-width=\"2\"%s/>\n", pts.toString().trim(), COLORS[si % COLORS.length],
+                                size == 64 ? "" : " stroke-dasharray=\"6,4\""));
+                    }
+                }
+            }
+        }
+
+        private static void grid(StringBuilder s, int x0, int y, int pw, String label) {
+            s.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#ddd\"/>"
+                    + "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>\n", x0 + L, y, x0 + L + pw, y,
+                    x0 + L - 6, y + 4, label));
+        }
+
+        /** Connections on a log axis: 1, 100 and 1000 at 10%, 70% and 90% of the width. */
+        private static int xOf(int x0, int conns, int pw) {
+            double frac = 0.1 + 0.8 * Math.log10(conns) / 3;
+            return (int) Math.round(x0 + L + frac * pw);
+        }
+
+        private static double niceCeil(double v) {
+            double p = Math.pow(10, Math.floor(Math.log10(v)));
+            for (double m : new double[] {1, 2, 2.5, 5, 10}) {
+                if (m * p >= v) {
+                    return m * p;
+                }
+            }
+            return 10 * p;
+        }
+
+        private static String fmtTick(double v) {
+            if (v >= 1000) {
+                return fmt(v / 1000, v % 1000 == 0 ? 0 : 1) + "k";
+            }
+            return v >= 1 || v == 0 ? fmt(v, 0) : fmt(v, v >= 0.1 ? 1 : 2);
+        }
+
+        private static String esc(String s) {
+            return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package io.winloop.example;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.FullHttpRequest;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * An HTTP/1.1 server that answers every GET or HEAD with a short "hello" page, with keep-alive. Runs until stopped.
+ *
+ * <pre>
+ * HttpHelloServer [--transport winloop|nio] [--host 127.0.0.1] [--port 8080] [--threads 0]
+ * </pre>
+ */
+public final class HttpHelloServer {
+    static final String USAGE = "usage: HttpHelloServer [--transport winloop|nio] [--host 127.0.0.1] [--port 8080]"
+            + " [--threads N (0 = Netty's default)]";
+
+    private HttpHelloServer() {
+    }
+
+    public static void main(String[] argv) throws Exception {
+        Args args = new Args(argv, USAGE);
+        final Transport transport = Transport.parse(args.get("transport", "winloop"));
+        String host = args.get("host", "127.0.0.1");
+        int port = args.getInt("port", 8080);
+        EventLoopGroup group = transport.newGroup(args.getInt("threads", 0));
+        try {
+            ServerBootstrap b = new ServerBootstrap()
+                    .group(group)
+                    .channel(transport.serverChannel())
+                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            ch.pipeline()
+                                    .addLast(new HttpServerCodec())
+                                    .addLast(new HttpServerExpectContinueHandler())
+                                    .addLast(new HttpServerKeepAliveHandler())
+                                    .addLast(new HttpObjectAggregator(64 * 1024))
+                                    .addLast(new HelloHandler(transport));
+                        }
+                    });
+            Channel server = b.bind(host, port).sync().channel();
+            InetSocketAddress local = (InetSocketAddress) server.localAddress();
+            String shown = local.getAddress().isAnyLocalAddress() ? "127.0.0.1" : local.getAddress().getHostAddress();
+            if (shown.indexOf(':') >= 0) {
+                shown = "[" + shown + "]";
+            }
+            System.out.println("HTTP hello server (" + transport + ") serving http://" + shown + ":" + local.getPort()
+                    + "/ ; stop it with Ctrl+C");
+            server.closeFuture().sync();
+        } finally {
+            group.shutdownGracefully();
+        }
+    }
+
+    private static final class HelloHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+        private final Transport transport;
+
+        HelloHandler(Transport transport) {
+            this.transport = transport;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+            FullHttpResponse response;
+            if (!request.decoderResult().isSuccess()) {
+                response = text(request, HttpResponseStatus.BAD_REQUEST, "Bad request\n");
+                HttpUtil.setKeepAlive(response, false);
+            } else if (!HttpMethod.GET.equals(request.method()) && !HttpMethod.HEAD.equals(request.method())) {
+                response = text(request, HttpResponseStatus.METHOD_NOT_ALLOWED, "Only GET and HEAD are served\n");
+                response.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
+            } else {
+                response = text(request, HttpResponseStatus.OK, "Hello from Netty on the " + transport
+                        + " transport (" + System.getProperty("os.name") + ", Java " + System.getProperty("java.version")
+                        + ")\n");
+                if (HttpMethod.HEAD.equals(request.method())) {
+                    response.content().clear(); // HEAD: the headers of a GET, no body
+                }
+            }
+            boolean keepAlive = HttpUtil.isKeepAlive(request) && HttpUtil.isKeepAlive(response);
+            if (keepAlive) {
+                ctx.writeAndFlush(response);
+            } else {
+                response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+                ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+            }
+        }
+
+        private static FullHttpResponse text(HttpRequest request, HttpResponseStatus status, String body) {
+            ByteBuf content = Unpooled.copiedBuffer(body, StandardCharsets.UTF_8);
+            FullHttpResponse response = new DefaultFullHttpResponse(request.protocolVersion(), status, content);
+            response.headers()
+                    .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=UTF-8")
+                    .setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
+            return response;
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (!(cause instanceof java.io.IOException)) {
+                cause.printStackTrace();
+            }
+            ctx.close();
+        }
+    }
+}

@@ -1,0 +1,14 @@
+package io.winloop.testsuite;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.testsuite.transport.TestsuitePermutation.BootstrapComboFactory;
+import io.netty.testsuite.transport.socket.DatagramMulticastIPv6Test;
+
+import java.util.List;
+
+public class WinloopDatagramMulticastIPv6Test extends DatagramMulticastIPv6Test {
+    @Override
+    protected List<BootstrapComboFactory<Bootstrap, Bootstrap>> newFactories() {
+        return WinloopSocketTestPermutation.INSTANCE.datagram(socketInternetProtocalFamily());
+    }
+}

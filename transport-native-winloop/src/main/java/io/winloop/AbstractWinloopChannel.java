@@ -362,6 +362,23 @@ abstract class AbstractWinloopChannel extends AbstractChannel {
             if (winloopEvent.isReadable() && isOpen()) {
                 readReady();
             }
+            // After the read: all data is read before the input is shut down (netty#4317).
+            if (winloopEvent.isRdHup() && isOpen()) {
+                rdHupReady();
+            }
+        }
+
+        /**
+         * The peer closed its side while the channel was not reading (or as well): read what is left, which ends
+         * in end of stream and the half-closure events, then stop watching for it (epoll's epollRdHupReady).
+         */
+        final void rdHupReady() {
+            if (isActive()) {
+                readReady();
+            } else {
+                shutdownInput(false);
+            }
+            clearFlag(WinloopIoOps.RDHUP);
         }
 
         /** Called when the socket is readable (data, end of stream, pending connection, or an error to read). */

@@ -45,12 +45,13 @@ abstract class AbstractWinloopStreamChannel extends AbstractWinloopChannel imple
     private final Runnable flushTask = () -> ((AbstractWinloopUnsafe) unsafe()).flush0();
     private WritableByteChannel byteChannel;
 
+    // RDHUP from the start, so that the peer's FIN is seen even while the channel is not reading.
     AbstractWinloopStreamChannel(Channel parent, WinSocket socket, SocketAddress remote) {
-        super(parent, socket, remote, WinloopIoOps.NONE);
+        super(parent, socket, remote, WinloopIoOps.valueOf(WinloopIoOps.RDHUP));
     }
 
     AbstractWinloopStreamChannel(WinSocket socket, boolean active) {
-        super(null, socket, active, WinloopIoOps.NONE);
+        super(null, socket, active, WinloopIoOps.valueOf(WinloopIoOps.RDHUP));
     }
 
     @Override
@@ -216,19 +217,20 @@ abstract class AbstractWinloopStreamChannel extends AbstractWinloopChannel imple
         }
     }
 
+    // A closed (or never connected) channel counts as shut down, as NIO's does.
     @Override
     public boolean isOutputShutdown() {
-        return socket.isOutputShutdown();
+        return socket.isOutputShutdown() || !isActive();
     }
 
     @Override
     public boolean isInputShutdown() {
-        return socket.isInputShutdown();
+        return socket.isInputShutdown() || !isActive();
     }
 
     @Override
     public boolean isShutdown() {
-        return socket.isShutdown();
+        return socket.isShutdown() || !isActive();
     }
 
     @Override

@@ -30,7 +30,7 @@ public final class WinloopIoEvent implements IoEvent {
         return this;
     }
 
-    /** {@link WinloopIoOps#READ} and / or {@link WinloopIoOps#WRITE}, within the handle's interest. */
+    /** {@link WinloopIoOps#READ}, {@link WinloopIoOps#WRITE}, {@link WinloopIoOps#RDHUP}, within the interest. */
     public int readyOps() {
         return readyOps;
     }
@@ -41,6 +41,10 @@ public final class WinloopIoEvent implements IoEvent {
 
     public boolean isWritable() {
         return (readyOps & WinloopIoOps.WRITE) != 0;
+    }
+
+    public boolean isRdHup() {
+        return (readyOps & WinloopIoOps.RDHUP) != 0;
     }
 
     /** The raw AFD_POLL_* bits of the completed poll. */

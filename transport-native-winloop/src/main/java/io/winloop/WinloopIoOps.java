@@ -4,19 +4,35 @@ import io.netty.channel.IoOps;
 
 /**
  * The readiness a {@link WinloopIoHandle} asks {@link WinloopIoHandler} to watch for. {@link #READ} covers
- * received data, end of stream and pending connections; {@link #WRITE} covers send space and connect completion.
- * Errors (reset, failed connect) are always reported, as readable and writable, while any interest is set.
+ * received data, end of stream and pending connections; {@link #WRITE} covers send space and connect completion;
+ * {@link #RDHUP} covers only the peer's FIN (like epoll's EPOLLRDHUP), so a stream learns of it while it is not
+ * reading. Errors (reset, failed connect) are always reported, through every readiness asked for.
  */
 public final class WinloopIoOps implements IoOps {
     public static final int READ = 1;
     public static final int WRITE = 2;
+    /** The peer closed its side (AFD_POLL_DISCONNECT). */
+    public static final int RDHUP = 4;
+    private static final int ALL = READ | WRITE | RDHUP;
 
     public static final WinloopIoOps NONE = new WinloopIoOps(0);
     public static final WinloopIoOps READ_OPS = new WinloopIoOps(READ);
     public static final WinloopIoOps WRITE_OPS = new WinloopIoOps(WRITE);
     public static final WinloopIoOps READ_WRITE_OPS = new WinloopIoOps(READ | WRITE);
 
-    private static final WinloopIoOps[] CACHE = {NONE, READ_OPS, WRITE_OPS, READ_WRITE_OPS};
+    private static final WinloopIoOps[] CACHE = new WinloopIoOps[ALL + 1];
+
+    static {
+        CACHE[0] = NONE;
+        CACHE[READ] = READ_OPS;
+        CACHE[WRITE] = WRITE_OPS;
+        CACHE[READ | WRITE] = READ_WRITE_OPS;
+        for (int i = 0; i <= ALL; i++) {
+            if (CACHE[i] == null) {
+                CACHE[i] = new WinloopIoOps(i);
+            }
+        }
+    }
 
     private final int value;
 
@@ -24,9 +40,9 @@ public final class WinloopIoOps implements IoOps {
         this.value = value;
     }
 
-    /** The shared instance for a combination of {@link #READ} and {@link #WRITE}. */
+    /** The shared instance for a combination of {@link #READ}, {@link #WRITE} and {@link #RDHUP}. */
     public static WinloopIoOps valueOf(int value) {
-        if ((value & ~(READ | WRITE)) != 0) {
+        if ((value & ~ALL) != 0) {
             throw new IllegalArgumentException("unknown ops: " + value);
         }
         return CACHE[value];
@@ -50,7 +66,16 @@ public final class WinloopIoOps implements IoOps {
 
     @Override
     public String toString() {
-        return "WinloopIoOps(" + ((value & READ) != 0 ? "READ" : "") + (value == (READ | WRITE) ? "|" : "")
-                + ((value & WRITE) != 0 ? "WRITE" : "") + ")";
+        StringBuilder sb = new StringBuilder("WinloopIoOps(");
+        if ((value & READ) != 0) {
+            sb.append("READ ");
+        }
+        if ((value & WRITE) != 0) {
+            sb.append("WRITE ");
+        }
+        if ((value & RDHUP) != 0) {
+            sb.append("RDHUP ");
+        }
+        return sb.append(value == 0 ? "NONE)" : ")").toString().replace(" )", ")");
     }
 }

@@ -33,6 +33,9 @@ public final class Afd {
         if ((ops & WinloopIoOps.WRITE) != 0) {
             events |= SEND;
         }
+        if ((ops & WinloopIoOps.RDHUP) != 0) {
+            events |= DISCONNECT;
+        }
         return events;
     }
 
@@ -44,6 +47,9 @@ public final class Afd {
         }
         if ((events & WRITE_EVENTS) != 0) {
             ops |= WinloopIoOps.WRITE;
+        }
+        if ((events & (DISCONNECT | ABORT | CONNECT_FAIL)) != 0) {
+            ops |= WinloopIoOps.RDHUP;
         }
         return ops;
     }

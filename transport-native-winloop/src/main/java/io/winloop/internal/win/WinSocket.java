@@ -3,6 +3,7 @@ package io.winloop.internal.win;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.NotYetConnectedException;
 
 import static io.winloop.internal.win.WinError.WSAEWOULDBLOCK;
 import static io.winloop.internal.win.WinError.lastError;
@@ -318,9 +319,10 @@ public final class WinSocket {
         int how = input && output ? Ws2_32.SD_BOTH : input ? Ws2_32.SD_RECEIVE : Ws2_32.SD_SEND;
         if (Ws2_32.shutdown(handle, how) != 0) {
             int error = lastError();
-            if (error != WinError.WSAENOTCONN) {
-                throw newException("shutdown", error);
+            if (error == WinError.WSAENOTCONN) {
+                throw new NotYetConnectedException();
             }
+            throw newException("shutdown", error);
         }
         if (input) {
             inputShutdown = true;

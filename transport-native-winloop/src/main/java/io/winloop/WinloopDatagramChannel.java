@@ -465,11 +465,7 @@ public final class WinloopDatagramChannel extends AbstractWinloopChannel impleme
     @Override
     public ChannelFuture joinGroup(InetAddress multicastAddress, ChannelPromise promise) {
         try {
-            NetworkInterface iface = config.getNetworkInterface();
-            if (iface == null) {
-                iface = NetworkInterface.getByInetAddress(localAddress().getAddress());
-            }
-            return joinGroup(multicastAddress, iface, null, promise);
+            return joinGroup(multicastAddress, defaultInterface(), null, promise);
         } catch (IOException | RuntimeException e) {
             promise.setFailure(e);
         }
@@ -509,11 +505,7 @@ public final class WinloopDatagramChannel extends AbstractWinloopChannel impleme
     @Override
     public ChannelFuture leaveGroup(InetAddress multicastAddress, ChannelPromise promise) {
         try {
-            NetworkInterface iface = config.getNetworkInterface();
-            if (iface == null) {
-                iface = NetworkInterface.getByInetAddress(localAddress().getAddress());
-            }
-            return leaveGroup(multicastAddress, iface, null, promise);
+            return leaveGroup(multicastAddress, defaultInterface(), null, promise);
         } catch (IOException | RuntimeException e) {
             promise.setFailure(e);
         }
@@ -543,6 +535,12 @@ public final class WinloopDatagramChannel extends AbstractWinloopChannel impleme
         ObjectUtil.checkNotNull(multicastAddress, "multicastAddress");
         ObjectUtil.checkNotNull(networkInterface, "networkInterface");
         return membership(false, multicastAddress, networkInterface, source, promise);
+    }
+
+    /** IP_MULTICAST_IF if set, else the interface of the bound address (as NIO does). */
+    private NetworkInterface defaultInterface() throws IOException {
+        NetworkInterface iface = config.getNetworkInterface();
+        return iface != null ? iface : NetworkInterface.getByInetAddress(localAddress().getAddress());
     }
 
     private ChannelFuture membership(boolean join, InetAddress group, NetworkInterface iface, InetAddress source,

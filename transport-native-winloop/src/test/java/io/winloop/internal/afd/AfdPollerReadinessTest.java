@@ -2,13 +2,10 @@ package io.winloop.internal.afd;
 
 import io.winloop.WinloopIoOps;
 import io.winloop.internal.afd.AfdTestSupport.Event;
-import io.winloop.internal.afd.AfdTestSupport.Recorder;
 import io.winloop.internal.win.NativeMemory;
 import io.winloop.internal.win.Ntdll;
 import io.winloop.internal.win.WinSocket;
 import io.winloop.internal.win.Ws2_32;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -16,9 +13,7 @@ import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Collections;
-import java.util.List;
 
 import static io.winloop.internal.afd.AfdTestSupport.await;
 import static io.winloop.internal.afd.AfdTestSupport.closedPort;
@@ -34,31 +29,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What IOCTL_AFD_POLL reports through {@link AfdPoller} for the socket states a transport must see. */
-class AfdPollerReadinessTest {
+class AfdPollerReadinessTest extends AbstractAfdPollerTest {
     private static final int READ = Afd.eventsOf(WinloopIoOps.READ);
     private static final int WRITE = Afd.eventsOf(WinloopIoOps.WRITE);
     /** How long "nothing is reported" is watched for. */
     private static final long QUIET_MILLIS = 300;
 
-    private final List<WinSocket> sockets = new ArrayList<>();
-    private final Recorder recorder = new Recorder();
-    private AfdPoller poller;
-
-    @BeforeEach
-    void setUp() throws IOException {
-        poller = new AfdPoller(64);
-    }
-
-    @AfterEach
-    void tearDown() {
-        poller.close(2_000);
-        AfdTestSupport.closeQuietly(sockets.toArray(new WinSocket[0]));
-    }
-
-    private WinSocket track(WinSocket socket) {
-        sockets.add(socket);
-        return socket;
-    }
 
     private WinSocket[] pair(WinSocket listener) throws IOException {
         WinSocket[] pair = connectedPair(listener);

@@ -2,17 +2,12 @@ package io.winloop.internal.afd;
 
 import io.winloop.WinloopIoOps;
 import io.winloop.internal.afd.AfdTestSupport.Event;
-import io.winloop.internal.afd.AfdTestSupport.Recorder;
 import io.winloop.internal.win.NativeMemory;
 import io.winloop.internal.win.WinSocket;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.Collections;
-import java.util.List;
 
 import static io.winloop.internal.afd.AfdTestSupport.await;
 import static io.winloop.internal.afd.AfdTestSupport.connectedPair;
@@ -23,29 +18,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Changes to a socket's poll while one is in flight: removal (cancel) and widening (cancel, then re-arm). */
-class AfdPollerUpdateTest {
+class AfdPollerUpdateTest extends AbstractAfdPollerTest {
     private static final int READ = Afd.eventsOf(WinloopIoOps.READ);
     private static final int READ_WRITE = Afd.eventsOf(WinloopIoOps.READ | WinloopIoOps.WRITE);
 
-    private final List<WinSocket> sockets = new ArrayList<>();
-    private final Recorder recorder = new Recorder();
-    private AfdPoller poller;
-
-    @BeforeEach
-    void setUp() throws IOException {
-        poller = new AfdPoller(64);
-    }
-
-    @AfterEach
-    void tearDown() {
-        poller.close(2_000);
-        AfdTestSupport.closeQuietly(sockets.toArray(new WinSocket[0]));
-    }
-
-    private WinSocket track(WinSocket socket) {
-        sockets.add(socket);
-        return socket;
-    }
 
     @Test
     void removingASocketWithAPollInFlightCancelsItAndFreesItsBlockOnce() throws IOException {

@@ -25,6 +25,12 @@ class OffWindowsAvailabilityTest {
     }
 
     @Test
+    void eventLoopGroupFailsAtOnceOffWindows() {
+        UnsatisfiedLinkError error = assertThrows(UnsatisfiedLinkError.class, () -> new WinloopEventLoopGroup(1));
+        assertTrue(error.getMessage().contains(Winloop.unavailabilityCause().getMessage()), error.getMessage());
+    }
+
+    @Test
     void eventLoopFactoryFailsAtOnceOffWindows() {
         UnsatisfiedLinkError error = assertThrows(UnsatisfiedLinkError.class, WinloopIoHandler::newFactory);
         assertTrue(error.getMessage().contains("requires Windows; os.name="), error.getMessage());

@@ -42,7 +42,12 @@ final class AfdHelper {
 
     /** NtCreateFile on the AFD device. The name needs no real file: AFD accepts any path below the device. */
     private static long openDevice() throws IOException {
-        byte[] name = DEVICE.getBytes(StandardCharsets.UTF_16LE);
+        return openDevice(DEVICE);
+    }
+
+    /** Opens {@code device}; package-private so a test can show the error for a device that cannot be opened. */
+    static long openDevice(String device) throws IOException {
+        byte[] name = device.getBytes(StandardCharsets.UTF_16LE);
         // UNICODE_STRING (16) + OBJECT_ATTRIBUTES (48) + IO_STATUS_BLOCK (16) + HANDLE (8) + name.
         long block = NativeMemory.allocate(16 + 48 + 16 + 8 + name.length + 2);
         try {
@@ -60,7 +65,7 @@ final class AfdHelper {
             int status = Ntdll.NtCreateFile(handleOut, Ntdll.SYNCHRONIZE, attributes, iosb, 0, 0,
                     Ntdll.FILE_SHARE_READ | Ntdll.FILE_SHARE_WRITE, Ntdll.FILE_OPEN, 0, 0, 0);
             if (status != Ntdll.STATUS_SUCCESS) {
-                throw new IOException("NtCreateFile(" + DEVICE + ") failed: " + WinError.describeStatus(status)
+                throw new IOException("NtCreateFile(" + device + ") failed: " + WinError.describeStatus(status)
                         + "; the AFD driver (\\Device\\Afd) cannot be opened");
             }
             return NativeMemory.getLong(handleOut);

@@ -110,8 +110,10 @@ public final class WinloopServerSocketChannel extends AbstractWinloopChannel imp
             }
             final RecvByteBufAllocator.Handle allocHandle = recvBufAllocHandle();
             final ChannelPipeline pipeline = pipeline();
+            // As NIO's accept loop: attempted and last "bytes" both stay 0, so continueReading() keeps accepting
+            // until nothing is pending or MAX_MESSAGES_PER_READ connections were taken this turn. (Setting an
+            // attempt of 1, as epoll does with its own handle, would stop the default handle after one accept.)
             allocHandle.reset(config);
-            allocHandle.attemptedBytesRead(1);
 
             Throwable exception = null;
             try {

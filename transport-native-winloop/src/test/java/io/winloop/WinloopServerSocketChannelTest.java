@@ -58,6 +58,7 @@ class WinloopServerSocketChannelTest {
             }
             server.config().setAutoRead(true);
             assertTrue(all.await(20, TimeUnit.SECONDS));
+            server.eventLoop().submit(() -> { }).sync(); // the read loop that accepted them has completed
             assertEquals(10, accepted.get());
             assertEquals(1, readLoops.get(), "read loops needed to accept 10 pending connections");
             server.close().sync();

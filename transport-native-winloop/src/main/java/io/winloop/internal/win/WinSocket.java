@@ -93,16 +93,20 @@ public final class WinSocket {
         return open;
     }
 
+    /**
+     * True once input was shut down, or the socket closed: a read loop whose channel was closed from channelRead
+     * must stop before it calls recv on a SOCKET value that may already belong to another socket.
+     */
     public boolean isInputShutdown() {
-        return inputShutdown;
+        return inputShutdown || !open;
     }
 
     public boolean isOutputShutdown() {
-        return outputShutdown;
+        return outputShutdown || !open;
     }
 
     public boolean isShutdown() {
-        return inputShutdown && outputShutdown;
+        return isInputShutdown() && isOutputShutdown();
     }
 
     private void checkOpen() throws ClosedChannelException {

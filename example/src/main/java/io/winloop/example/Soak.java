@@ -50,7 +50,7 @@ public final class Soak {
         try {
             Channel server = new ServerBootstrap().group(serverGroup).channel(transport.serverChannel())
                     .option(ChannelOption.SO_BACKLOG, 1024)
-                    .childHandler(new Echo()).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+                    .childHandler(EchoServer.EchoHandler.INSTANCE).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
             Bootstrap ping = new Bootstrap().group(clientGroup).channel(transport.socketChannel())
                     .handler(new PingPong(messages, open, failures, false));
             Bootstrap churn = new Bootstrap().group(clientGroup).channel(transport.socketChannel())
@@ -100,24 +100,6 @@ public final class Soak {
         if (failures.first != null) {
             System.out.println("first failure:");
             failures.first.printStackTrace(System.out);
-        }
-    }
-
-    @ChannelHandler.Sharable
-    private static final class Echo extends ChannelInboundHandlerAdapter {
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            ctx.write(msg, ctx.voidPromise());
-        }
-
-        @Override
-        public void channelReadComplete(ChannelHandlerContext ctx) {
-            ctx.flush();
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            ctx.close();
         }
     }
 

@@ -29,11 +29,6 @@ final class SocketFamily {
         }
     }
 
-    /** True when new sockets without an explicit family are dual-stack IPv6. */
-    static boolean ipv6ByDefault() {
-        return IPV6_AVAILABLE;
-    }
-
     /** Whether a socket of {@code family} (null = default) is an IPv6 one. */
     static boolean isIPv6(SocketProtocolFamily family) {
         if (family == null) {

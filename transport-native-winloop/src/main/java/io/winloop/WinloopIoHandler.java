@@ -231,16 +231,6 @@ public final class WinloopIoHandler implements IoHandler {
         NativeMemory.free(baseHandleScratch);
     }
 
-    /** Number of registered handles (for tests). */
-    int registeredHandles() {
-        return registrations.size();
-    }
-
-    /** Polls in flight (for tests). */
-    int pollsInFlight() {
-        return poller.pollsInFlight();
-    }
-
     private final class Registration implements IoRegistration {
         final WinloopIoHandle handle;
         final AtomicBoolean cancelled = new AtomicBoolean();

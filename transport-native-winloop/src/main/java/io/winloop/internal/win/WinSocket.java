@@ -29,17 +29,15 @@ public final class WinSocket {
 
     private final long handle;
     private final int family;
-    private final int type;
     private long scratch;
     private long baseHandle;
     private volatile boolean open = true;
     private volatile boolean inputShutdown;
     private volatile boolean outputShutdown;
 
-    private WinSocket(long handle, int family, int type) {
+    private WinSocket(long handle, int family) {
         this.handle = handle;
         this.family = family;
-        this.type = type;
         this.scratch = NativeMemory.allocate(SCRATCH_SIZE);
     }
 
@@ -60,7 +58,7 @@ public final class WinSocket {
         if (s == Ws2_32.INVALID_SOCKET) {
             throw newException("WSASocketW(" + (af == Ws2_32.AF_INET6 ? "AF_INET6" : "AF_INET") + ")", lastError());
         }
-        WinSocket socket = new WinSocket(s, af, type);
+        WinSocket socket = new WinSocket(s, af);
         try {
             socket.setNonBlocking();
             if (af == Ws2_32.AF_INET6) {
@@ -83,10 +81,6 @@ public final class WinSocket {
 
     public boolean isIPv6() {
         return family == Ws2_32.AF_INET6;
-    }
-
-    public boolean isDatagram() {
-        return type == Ws2_32.SOCK_DGRAM;
     }
 
     public boolean isOpen() {
@@ -213,7 +207,7 @@ public final class WinSocket {
             }
             throw newException("accept", error);
         }
-        WinSocket accepted = new WinSocket(s, family, type);
+        WinSocket accepted = new WinSocket(s, family);
         try {
             accepted.setNonBlocking();
         } catch (IOException e) {
@@ -523,16 +517,6 @@ public final class WinSocket {
         if (Ws2_32.WSAIoctl(handle, code, scratch + SCRATCH_VALUE, 4, 0, 0, scratch + SCRATCH_LEN, 0, 0) != 0) {
             throw newException("WSAIoctl(" + name + ")", lastError());
         }
-    }
-
-    /** How many bytes can be read without blocking (for a datagram socket: the size of the next datagram). */
-    public synchronized int available() throws IOException {
-        checkOpen();
-        NativeMemory.putInt(scratch + SCRATCH_VALUE, 0);
-        if (Ws2_32.ioctlsocket(handle, Ws2_32.FIONREAD, scratch + SCRATCH_VALUE) != 0) {
-            throw newException("ioctlsocket(FIONREAD)", lastError());
-        }
-        return NativeMemory.getInt(scratch + SCRATCH_VALUE);
     }
 
     private static String optionName(int level, int name) {

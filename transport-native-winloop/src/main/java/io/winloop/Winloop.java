@@ -1,13 +1,13 @@
 package io.winloop;
 
-import io.netty.util.internal.PlatformDependent;
 import io.netty.util.internal.SystemPropertyUtil;
 import io.winloop.internal.afd.AfdProbe;
 
 /**
  * Tells whether the Winloop transport can run here, following Netty's {@code Epoll} class: it needs Windows x64,
- * JNA's dispatch library, {@code sun.misc.Unsafe} (Netty's direct memory access) and a {@code \Device\Afd} handle
- * that accepts IOCTL_AFD_POLL. {@code -Dio.netty.transport.noNative=true} turns it off.
+ * JNA's dispatch library and a {@code \Device\Afd} handle that accepts IOCTL_AFD_POLL; it does not need
+ * {@code sun.misc.Unsafe} (which Netty turns off by default on Java 25+). {@code -Dio.netty.transport.noNative=true}
+ * turns it off.
  */
 public final class Winloop {
     private static final Throwable UNAVAILABILITY_CAUSE = findCause();
@@ -27,10 +27,6 @@ public final class Winloop {
         String arch = SystemPropertyUtil.get("os.arch", "");
         if (!"amd64".equals(arch) && !"x86_64".equals(arch)) {
             return new UnsupportedOperationException("Winloop requires a 64-bit x86 JVM; os.arch=" + arch);
-        }
-        if (!PlatformDependent.hasUnsafe()) {
-            return new UnsupportedOperationException("Winloop requires sun.misc.Unsafe",
-                    PlatformDependent.getUnsafeUnavailabilityCause());
         }
         try {
             AfdProbe.check();

@@ -59,8 +59,7 @@ public final class WsaBufArray implements ChannelOutboundBuffer.MessageProcessor
                 return false;
             }
             if (nio.remaining() != 0
-                    && !add(io.netty.util.internal.PlatformDependent.directBufferAddress(nio) + nio.position(),
-                    nio.remaining())) {
+                    && !add(ByteBufAddress.of(nio), nio.remaining())) {
                 return false;
             }
         }

@@ -1,0 +1,79 @@
+package io.winloop.internal.win;
+
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Native memory access without {@code sun.misc.Unsafe}, through JNA's own memory functions: what
+ * {@link NativeMemory} uses where Netty has no Unsafe (by default on Java 25+). One {@link Pointer} at address 0
+ * serves as the base of every access, so no access allocates.
+ */
+final class JnaMemory {
+    private static final Pointer BASE = new Pointer(0);
+
+    private JnaMemory() {
+    }
+
+    static long allocate(long size) {
+        long address = Native.malloc(size);
+        if (address == 0) {
+            throw new OutOfMemoryError("malloc(" + size + ") failed");
+        }
+        return address;
+    }
+
+    static void free(long address) {
+        Native.free(address);
+    }
+
+    /** Allocates one small Pointer; only buffers that have no memory address of their own take this path. */
+    static long directBufferAddress(ByteBuffer buffer) {
+        return Pointer.nativeValue(Native.getDirectBufferPointer(buffer));
+    }
+
+    static int getInt(long address) {
+        return BASE.getInt(address);
+    }
+
+    static long getLong(long address) {
+        return BASE.getLong(address);
+    }
+
+    static short getShort(long address) {
+        return BASE.getShort(address);
+    }
+
+    static byte getByte(long address) {
+        return BASE.getByte(address);
+    }
+
+    static void putInt(long address, int value) {
+        BASE.setInt(address, value);
+    }
+
+    static void putLong(long address, long value) {
+        BASE.setLong(address, value);
+    }
+
+    static void putShort(long address, short value) {
+        BASE.setShort(address, value);
+    }
+
+    static void putByte(long address, byte value) {
+        BASE.setByte(address, value);
+    }
+
+    static void zero(long address, long size) {
+        BASE.setMemory(address, size, (byte) 0);
+    }
+
+    static void copy(long from, byte[] to, int offset, int length) {
+        BASE.read(from, to, offset, length);
+    }
+
+    static void copy(byte[] from, int offset, long to, int length) {
+        BASE.write(to, from, offset, length);
+    }
+}

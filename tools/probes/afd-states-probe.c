@@ -6,6 +6,10 @@
  *   recv                               recv=5 error=0
  *   poll after drain                   iosb=0x0 handles=1 events=0xc status=0x0
  *   recv                               recv=0 error=0
+ *   -- full send buffer (SO_SNDBUF = SO_RCVBUF = 16 KiB, 64 KiB sends until WSAEWOULDBLOCK, peer not reading)
+ *   fill                               sent=65482 in 2 sends, last error=10035
+ *   poll the full sender               nothing within 1 s (cancelled: iosb=0xc0000120)
+ *   send after that poll               send=-1 error=10035
  *   -- peer reset (SO_LINGER 0 + close), polled first
  *   poll after reset                   iosb=0x0 handles=1 events=0x14 status=0x0
  *   recv                               recv=0 error=0
@@ -13,13 +17,32 @@
  *   -- peer reset, not polled
  *   recv                               recv=0 error=0
  *   recv again                         recv=0 error=0
+ *   -- connected UDP socket, one datagram to a closed port
+ *   send                               send=1 error=0
+ *   poll                               iosb=0x0 handles=1 events=0x4 status=0x0
+ *   recv                               recv=-1 error=10035
+ *   send                               send=1 error=0
+ *   poll                               iosb=0x0 handles=1 events=0x104 status=0xc0000236
+ *   recv                               recv=-1 error=10035
  *   -- connect to a closed port
  *   connect                            connect=-1 error=10035
  *   poll                               iosb=0x0 handles=1 events=0x100 status=0xc0000236
  *   getsockopt                         SO_ERROR=10061
  *   getsockopt again                   SO_ERROR=10061
+ * Under Debian 13 wine64 10.0 (2026-11-23) everything is the same but for:
+ *   -- full send buffer
+ *   fill                               sent=65536 in 1 sends, last error=10035
+ *   poll the full sender               iosb=0x0 handles=1 events=0x4 status=0x0
+ *   send after that poll               send=65536 error=0
+ *   -- peer reset (SO_LINGER 0 + close), polled first
+ *   poll after reset                   iosb=0x0 handles=1 events=0x14 status=0x0
+ *   recv                               recv=-1 error=10054
+ *   -- peer reset, not polled
+ *   recv                               recv=-1 error=10054
  * Build: x86_64-w64-mingw32-gcc -O1 -o /tmp/afd-states-probe.exe tools/probes/afd-states-probe.c -lws2_32 -lntdll
- * Run:   WINEDEBUG=-all WINEPREFIX=~/.cache/winloop/wineprefix wine /tmp/afd-states-probe.exe */
+ * Run:   WINEDEBUG=-all WINEPREFIX=~/.cache/winloop/wineprefix-8.0 wine /tmp/afd-states-probe.exe
+ *        (Wine 10: copy the .exe under ~/.cache/winloop, then run the same inside the chroot of
+ *        tools/windows-runtime: chroot ~/.cache/winloop/wine10-root env WINEPREFIX=... wine ...) */
 #include <winsock2.h>
 #include <ws2tcpip.h>
 #include <windows.h>
@@ -106,6 +129,20 @@ int main(void) {
   recv1("recv", s);
   closesocket(c); closesocket(s);
 
+  printf("-- full send buffer (SO_SNDBUF = SO_RCVBUF = 16 KiB, 64 KiB sends until WSAEWOULDBLOCK, peer not reading)\n");
+  pair(&c, &s);
+  { int sz = 16 * 1024; static char chunk[64 * 1024]; long total = 0; int r, sends = 0;
+    setsockopt(c, SOL_SOCKET, SO_SNDBUF, (char*)&sz, sizeof sz); setsockopt(s, SOL_SOCKET, SO_RCVBUF, (char*)&sz, sizeof sz);
+    while ((r = send(c, chunk, sizeof chunk, 0)) > 0 && total < (256L << 20)) { total += r; sends++; }
+    printf("%-34s sent=%ld in %d sends, last error=%d\n", "fill", total, sends, r < 0 ? WSAGetLastError() : 0);
+    poll1("poll the full sender", c);
+    r = send(c, chunk, sizeof chunk, 0);
+    printf("%-34s send=%d error=%d\n", "send after that poll", r, r < 0 ? WSAGetLastError() : 0);
+    poll1("poll again", c);
+    r = send(c, chunk, sizeof chunk, 0);
+    printf("%-34s send=%d error=%d\n", "send after that poll", r, r < 0 ? WSAGetLastError() : 0); }
+  closesocket(c); closesocket(s);
+
   printf("-- peer reset (SO_LINGER 0 + close), polled first\n");
   pair(&c, &s);
   struct linger lg = {1, 0}; setsockopt(c, SOL_SOCKET, SO_LINGER, (char*)&lg, sizeof lg); closesocket(c); Sleep(100);
@@ -120,6 +157,21 @@ int main(void) {
   recv1("recv", s);
   recv1("recv again", s);
   closesocket(s);
+
+  printf("-- connected UDP socket, one datagram to a closed port\n");
+  { SOCKET t = socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP); struct sockaddr_in ua = la; ua.sin_port = 0;
+    bind(t, (struct sockaddr*)&ua, sizeof ua); alen = sizeof ua; getsockname(t, (struct sockaddr*)&ua, &alen); closesocket(t);
+    SOCKET u = socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP); u_long nb = 1; ioctlsocket(u, FIONBIO, &nb);
+    connect(u, (struct sockaddr*)&ua, sizeof ua);
+    int r = send(u, "x", 1, 0); printf("%-34s send=%d error=%d\n", "send", r, r < 0 ? WSAGetLastError() : 0);
+    Sleep(100);
+    poll1("poll", u);
+    recv1("recv", u);
+    r = send(u, "x", 1, 0); printf("%-34s send=%d error=%d\n", "send", r, r < 0 ? WSAGetLastError() : 0);
+    Sleep(100);
+    poll1("poll", u);
+    recv1("recv", u);
+    closesocket(u); }
 
   printf("-- connect to a closed port\n");
   SOCKET t = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);

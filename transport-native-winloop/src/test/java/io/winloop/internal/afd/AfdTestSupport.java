@@ -1,7 +1,6 @@
 package io.winloop.internal.afd;
 
 import io.winloop.internal.win.NativeMemory;
-import io.winloop.internal.win.Wine;
 import io.winloop.internal.win.WinError;
 import io.winloop.internal.win.WinSocket;
 
@@ -27,8 +26,6 @@ final class AfdTestSupport {
         }
     }
 
-    /** True under Wine: its ntdll exports wine_get_version, Windows' does not. */
-    static final boolean WINE = Wine.isWine();
 
     private AfdTestSupport() {
     }

@@ -108,8 +108,33 @@ public final class WinError {
             case 0xC0000241: return WSAECONNABORTED;
             case 0xC000023C: return WSAENETUNREACH;
             case 0xC000023D: return WSAEHOSTUNREACH;
-            case 0xC00000B5: return WSAETIMEDOUT;
-            default: return Ntdll.RtlNtStatusToDosError(status);
+            case 0xC00000B5: return WSAETIMEDOUT;            // STATUS_IO_TIMEOUT
+            case 0xC000023E: return WSAENETUNREACH;          // STATUS_PROTOCOL_UNREACHABLE
+            case 0xC000023F: return WSAECONNRESET;           // STATUS_PORT_UNREACHABLE
+            case 0xC000020C: return WSAENOTCONN;             // STATUS_CONNECTION_DISCONNECTED
+            case 0xC0000207: return WSAEADDRNOTAVAIL;        // STATUS_INVALID_ADDRESS_COMPONENT
+            default: return wsaErrorOfWin32(Ntdll.RtlNtStatusToDosError(status));
+        }
+    }
+
+    /**
+     * The Winsock error for a Win32 error that a network NTSTATUS translates to (as libuv and the JDK do), so that
+     * a failed connect reads WSAECONNREFUSED and is a ConnectException rather than "error 1225"; other codes are
+     * returned as they are.
+     */
+    static int wsaErrorOfWin32(int error) {
+        switch (error) {
+            case 1225: return WSAECONNREFUSED;   // ERROR_CONNECTION_REFUSED
+            case 1234: return WSAECONNREFUSED;   // ERROR_PORT_UNREACHABLE
+            case 1231: return WSAENETUNREACH;    // ERROR_NETWORK_UNREACHABLE
+            case 1233: return WSAENETUNREACH;    // ERROR_PROTOCOL_UNREACHABLE
+            case 1232: return WSAEHOSTUNREACH;   // ERROR_HOST_UNREACHABLE
+            case 1236: return WSAECONNABORTED;   // ERROR_CONNECTION_ABORTED
+            case 1235: return WSAECONNABORTED;   // ERROR_REQUEST_ABORTED
+            case 64: return WSAECONNRESET;       // ERROR_NETNAME_DELETED
+            case 121: return WSAETIMEDOUT;       // ERROR_SEM_TIMEOUT
+            case 1228: return WSAENOTCONN;       // ERROR_ADDRESS_NOT_ASSOCIATED
+            default: return error;
         }
     }
 
@@ -160,9 +185,31 @@ public final class WinError {
         }
     }
 
+    /**
+     * The words the POSIX transports use for the errors code matches on (glibc's strerror, as in epoll's
+     * "Connection reset by peer"): Netty's SslHandler ignores a reset after close_notify only when the message says
+     * "connection ... reset / closed / abort", and Reactor Netty's AbortedException looks for the same words.
+     */
+    static String meaning(int error) {
+        switch (error) {
+            case WSAECONNRESET: return "Connection reset by peer";
+            case WSAECONNABORTED: return "Software caused connection abort";
+            case WSAECONNREFUSED: return "Connection refused";
+            case WSAETIMEDOUT: return "Connection timed out";
+            case WSAENETUNREACH: return "Network is unreachable";
+            case WSAEHOSTUNREACH: return "No route to host";
+            case WSAEADDRINUSE: return "Address already in use";
+            case WSAEADDRNOTAVAIL: return "Cannot assign requested address";
+            case WSAENOTCONN: return "Transport endpoint is not connected";
+            case WSAESHUTDOWN: return "Cannot send after transport endpoint shutdown";
+            default: return null;
+        }
+    }
+
     /** An exception for {@code operation} failing with {@code error}, of the subclass Java code expects. */
     public static IOException newException(String operation, int error) {
-        String message = operation + " failed: " + describe(error);
+        String meaning = meaning(error);
+        String message = operation + " failed: " + describe(error) + (meaning == null ? "" : ": " + meaning);
         switch (error) {
             case WSAECONNREFUSED:
             case WSAETIMEDOUT:

@@ -52,8 +52,32 @@ class WinErrorTest {
     void connectRefusedIsAConnectExceptionWithTheWindowsName() {
         IOException e = WinError.newException("connect(127.0.0.1:1)", WinError.WSAECONNREFUSED);
         assertEquals(ConnectException.class, e.getClass());
-        assertEquals("connect(127.0.0.1:1) failed: WSAECONNREFUSED (10061)", e.getMessage());
+        assertEquals("connect(127.0.0.1:1) failed: WSAECONNREFUSED (10061): Connection refused", e.getMessage());
         assertEquals(ConnectException.class, WinError.newException("connect", WinError.WSAETIMEDOUT).getClass());
+    }
+
+    /** AFD reports connect failures as NTSTATUS; each must become the Winsock error (and exception) NIO gives. */
+    @Test
+    void networkStatusesMapToWinsockErrors() {
+        assertEquals(WinError.WSAECONNREFUSED, WinError.wsaErrorOfStatus(Ntdll.STATUS_CONNECTION_REFUSED));
+        assertEquals(WinError.WSAECONNRESET, WinError.wsaErrorOfStatus(0xC000023F)); // STATUS_PORT_UNREACHABLE
+        assertEquals(WinError.WSAENETUNREACH, WinError.wsaErrorOfStatus(0xC000023E)); // STATUS_PROTOCOL_UNREACHABLE
+        assertEquals(WinError.WSAECONNREFUSED, WinError.wsaErrorOfWin32(1225)); // ERROR_CONNECTION_REFUSED
+        assertEquals(WinError.WSAEHOSTUNREACH, WinError.wsaErrorOfWin32(1232)); // ERROR_HOST_UNREACHABLE
+        assertEquals(WinError.WSAECONNABORTED, WinError.wsaErrorOfWin32(1236)); // ERROR_CONNECTION_ABORTED
+        assertEquals(5, WinError.wsaErrorOfWin32(5), "other codes pass through");
+    }
+
+    /** Netty's SslHandler ignores a reset after close_notify only when its message matches this (SslHandler). */
+    @Test
+    void resetMessagesMatchWhatNettyIgnoresAfterCloseNotify() {
+        java.util.regex.Pattern ignorable = java.util.regex.Pattern.compile(
+                "^.*(?:connection.*(?:reset|closed|abort|broken)|broken.*pipe).*$",
+                java.util.regex.Pattern.CASE_INSENSITIVE);
+        for (int error : new int[] {WinError.WSAECONNRESET, WinError.WSAECONNABORTED}) {
+            String message = WinError.newException("recv", error).getMessage();
+            assertTrue(ignorable.matcher(message).matches(), message);
+        }
     }
 
     @Test
@@ -67,7 +91,7 @@ class WinErrorTest {
                 WinError.newException("connect", WinError.WSAENETUNREACH).getClass());
         IOException reset = WinError.newException("recv", WinError.WSAECONNRESET);
         assertEquals(SocketException.class, reset.getClass());
-        assertEquals("recv failed: WSAECONNRESET (10054)", reset.getMessage());
+        assertEquals("recv failed: WSAECONNRESET (10054): Connection reset by peer", reset.getMessage());
 
         IOException notSocket = WinError.newException("send", WinError.WSAENOTSOCK);
         assertEquals(ClosedChannelException.class, notSocket.getClass());
@@ -92,7 +116,7 @@ class WinErrorTest {
             first.listen(4);
             InetSocketAddress taken = first.localAddress();
             BindException e = assertThrows(BindException.class, () -> second.bind(taken));
-            assertEquals("bind(" + taken + ") failed: WSAEADDRINUSE (10048)", e.getMessage());
+            assertEquals("bind(" + taken + ") failed: WSAEADDRINUSE (10048): Address already in use", e.getMessage());
         } finally {
             second.close();
             first.close();

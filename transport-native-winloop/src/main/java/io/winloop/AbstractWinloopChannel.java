@@ -20,6 +20,7 @@ import io.netty.channel.socket.ChannelInputShutdownReadComplete;
 import io.netty.channel.socket.SocketChannelConfig;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
+import io.winloop.internal.win.ByteBufAddress;
 import io.winloop.internal.win.WinError;
 import io.winloop.internal.win.WinSocket;
 
@@ -288,21 +289,14 @@ abstract class AbstractWinloopChannel extends AbstractChannel {
      * Reads into {@code byteBuf}: the bytes read, 0 when the socket has nothing now, -1 at end of stream.
      */
     protected final int doReadBytes(ByteBuf byteBuf) throws Exception {
+        if (socket.isInputShutdown()) {
+            return -1; // shutdownInput(): end of stream, as a read after SHUT_RD returns on Linux
+        }
         int writerIndex = byteBuf.writerIndex();
         int writable = byteBuf.writableBytes();
         unsafe().recvBufAllocHandle().attemptedBytesRead(writable);
-        int n;
-        if (byteBuf.hasMemoryAddress()) {
-            n = socket.recv(byteBuf.memoryAddress() + writerIndex, writable);
-        } else {
-            ByteBuffer nio = byteBuf.nioBufferCount() == 1 ? byteBuf.internalNioBuffer(writerIndex, writable) : null;
-            if (nio != null && nio.isDirect()) {
-                n = socket.recv(io.netty.util.internal.PlatformDependent.directBufferAddress(nio)
-                        + nio.position(), writable);
-            } else {
-                n = readViaDirectCopy(byteBuf, writerIndex, writable);
-            }
-        }
+        long address = ByteBufAddress.of(byteBuf, writerIndex, writable);
+        int n = address != 0 ? socket.recv(address, writable) : readViaDirectCopy(byteBuf, writerIndex, writable);
         if (n > 0) {
             byteBuf.writerIndex(writerIndex + n);
             return n;
@@ -310,8 +304,9 @@ abstract class AbstractWinloopChannel extends AbstractChannel {
         if (n == 0 && ((AbstractWinloopUnsafe) unsafe()).abortReported) {
             // AFD reported the connection aborted (reset). Windows' recv then fails with WSAECONNRESET by itself;
             // Wine's returns end of stream instead (tools/probes/afd-states-probe.c), so report the reset here.
-            throw new java.net.SocketException("recv failed: " + WinError.describe(WinError.WSAECONNRESET)
-                    + ": connection reset by peer (AFD_POLL_ABORT)");
+            IOException reset = WinError.newException("recv", WinError.WSAECONNRESET);
+            reset.addSuppressed(new IOException("reported by AFD_POLL_ABORT; recv itself read end of stream"));
+            throw reset;
         }
         return n == 0 ? -1 : 0;
     }
@@ -320,7 +315,7 @@ abstract class AbstractWinloopChannel extends AbstractChannel {
     private int readViaDirectCopy(ByteBuf byteBuf, int writerIndex, int writable) throws IOException {
         ByteBuf direct = alloc().directBuffer(writable);
         try {
-            int n = socket.recv(direct.memoryAddress(), writable);
+            int n = socket.recv(ByteBufAddress.of(direct, 0, writable), writable);
             if (n > 0) {
                 byteBuf.setBytes(writerIndex, direct, 0, n);
             }

@@ -15,10 +15,10 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.FileRegion;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.socket.DuplexChannel;
-import io.netty.util.internal.PlatformDependent;
 import io.netty.util.internal.StringUtil;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
+import io.winloop.internal.win.ByteBufAddress;
 import io.winloop.internal.win.WinSocket;
 import io.winloop.internal.win.WsaBufArray;
 
@@ -26,7 +26,6 @@ import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
-import java.util.concurrent.Executor;
 
 /**
  * A TCP stream on Winloop, mirroring Netty's {@code AbstractEpollStreamChannel}: the read loop with half-closure,
@@ -43,7 +42,7 @@ abstract class AbstractWinloopStreamChannel extends AbstractWinloopChannel imple
     private static final int MAX_BYTES_PER_GATHERING_WRITE_ATTEMPTED_LOW_THRESHOLD = 4096;
 
     private final Runnable flushTask = () -> ((AbstractWinloopUnsafe) unsafe()).flush0();
-    private WritableByteChannel byteChannel;
+    private SocketWritableByteChannel byteChannel;
 
     // RDHUP from the start, so that the peer's FIN is seen even while the channel is not reading.
     AbstractWinloopStreamChannel(Channel parent, WinSocket socket, SocketAddress remote) {
@@ -208,9 +207,17 @@ abstract class AbstractWinloopStreamChannel extends AbstractWinloopChannel imple
         socket.shutdown(false, true);
     }
 
+    /**
+     * Netty's shutdownInput() means "read no more", as SHUT_RD on Linux. Winsock's SD_RECEIVE means more: "if
+     * there is still data queued on the socket waiting to be received, or data arrives subsequently, the
+     * connection is reset" (shutdown() documentation), which would abort the peer's half of a half-closed
+     * conversation. So the input is only marked shut down: nothing more is read (the next read sees end of stream,
+     * as after SHUT_RD), and what the peer still sends waits unread until close. Once end of stream was read, no
+     * data can follow, and the read loop's own shutdown (AbstractWinloopChannel) uses SD_RECEIVE.
+     */
     private void shutdownInput0(final ChannelPromise promise) {
         try {
-            socket.shutdown(true, false);
+            socket.stopReceiving();
             promise.setSuccess();
         } catch (Throwable cause) {
             promise.setFailure(cause);
@@ -256,16 +263,13 @@ abstract class AbstractWinloopStreamChannel extends AbstractWinloopChannel imple
 
     @Override
     public ChannelFuture shutdownInput(final ChannelPromise promise) {
-        Executor closeExecutor = ((WinloopStreamUnsafe) unsafe()).prepareToClose();
-        if (closeExecutor != null) {
-            closeExecutor.execute(() -> shutdownInput0(promise));
+        // Never through prepareToClose(): that is for closesocket, which SO_LINGER can make block; a shutdown never
+        // blocks, and the channel stays open and registered.
+        EventLoop loop = eventLoop();
+        if (loop.inEventLoop()) {
+            shutdownInput0(promise);
         } else {
-            EventLoop loop = eventLoop();
-            if (loop.inEventLoop()) {
-                shutdownInput0(promise);
-            } else {
-                loop.execute(() -> shutdownInput0(promise));
-            }
+            loop.execute(() -> shutdownInput0(promise));
         }
         return promise;
     }
@@ -313,12 +317,6 @@ abstract class AbstractWinloopStreamChannel extends AbstractWinloopChannel imple
     }
 
     class WinloopStreamUnsafe extends AbstractWinloopUnsafe {
-        // Widened so that shutdownInput can use it.
-        @Override
-        protected Executor prepareToClose() {
-            return super.prepareToClose();
-        }
-
         private void handleReadException(ChannelPipeline pipeline, ByteBuf byteBuf, Throwable cause,
                                          boolean allDataRead, RecvByteBufAllocator.Handle allocHandle) {
             if (byteBuf != null) {
@@ -392,8 +390,32 @@ abstract class AbstractWinloopStreamChannel extends AbstractWinloopChannel imple
         }
     }
 
-    /** Lets {@link FileRegion#transferTo} write into the socket. */
+    @Override
+    protected void doClose() throws Exception {
+        try {
+            super.doClose();
+        } finally {
+            if (byteChannel != null) {
+                byteChannel.releaseBounce();
+            }
+        }
+    }
+
+    /**
+     * Lets {@link FileRegion#transferTo} write into the socket. The JDK hands a FileChannel's bytes to an arbitrary
+     * channel in heap buffers; they are copied into one direct buffer kept for the channel's life (until zero-copy
+     * TransmitFile lands), not into a new one per chunk.
+     */
     private final class SocketWritableByteChannel implements WritableByteChannel {
+        private ByteBuf bounce;
+
+        void releaseBounce() {
+            if (bounce != null) {
+                bounce.release();
+                bounce = null;
+            }
+        }
+
         @Override
         public int write(ByteBuffer src) throws IOException {
             int remaining = src.remaining();
@@ -402,15 +424,14 @@ abstract class AbstractWinloopStreamChannel extends AbstractWinloopChannel imple
             }
             int written;
             if (src.isDirect()) {
-                written = socket.send(PlatformDependent.directBufferAddress(src) + src.position(), remaining);
+                written = socket.send(ByteBufAddress.of(src), remaining);
             } else {
-                ByteBuf direct = alloc().directBuffer(remaining);
-                try {
-                    direct.writeBytes(src.duplicate());
-                    written = socket.send(direct.memoryAddress(), remaining);
-                } finally {
-                    direct.release();
+                if (bounce == null || bounce.capacity() < remaining) {
+                    releaseBounce();
+                    bounce = alloc().directBuffer(Math.max(remaining, 8192));
                 }
+                bounce.clear().writeBytes(src.duplicate());
+                written = socket.send(ByteBufAddress.of(bounce, 0, remaining), remaining);
             }
             if (written > 0) {
                 src.position(src.position() + written);

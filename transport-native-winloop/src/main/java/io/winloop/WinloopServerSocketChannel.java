@@ -144,7 +144,7 @@ public final class WinloopServerSocketChannel extends AbstractWinloopChannel imp
 
         private WinloopSocketChannel newChildChannel(WinSocket child) throws IOException {
             try {
-                return new WinloopSocketChannel(WinloopServerSocketChannel.this, child, child.remoteAddress());
+                return new WinloopSocketChannel(WinloopServerSocketChannel.this, child, socket.lastAcceptedPeer());
             } catch (RuntimeException e) {
                 child.close();
                 throw e;

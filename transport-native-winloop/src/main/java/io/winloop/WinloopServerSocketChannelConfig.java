@@ -21,6 +21,14 @@ import static io.netty.util.internal.ObjectUtil.checkPositiveOrZero;
 /** The {@link ServerSocketChannelConfig} of {@link WinloopServerSocketChannel}. */
 public final class WinloopServerSocketChannelConfig extends DefaultChannelConfig
         implements ServerSocketChannelConfig {
+    /**
+     * Netty's SO_REUSEADDR. On Linux it only allows binding over TIME_WAIT; Winsock's SO_REUSEADDR lets another
+     * socket bind a port that is already in use, even one being listened on, so any local process could take over
+     * the port. Like the JDK on Windows (sun.net.useExclusiveBind), Winloop binds TCP sockets with
+     * SO_EXCLUSIVEADDRUSE (WinSocket.newStreamSocket) and keeps this value only to report it.
+     */
+    private volatile boolean reuseAddress;
+
     private final WinloopServerSocketChannel channel;
     private volatile int backlog = NetUtil.SOMAXCONN;
 
@@ -84,12 +92,13 @@ public final class WinloopServerSocketChannelConfig extends DefaultChannelConfig
 
     @Override
     public boolean isReuseAddress() {
-        return SocketOptions.getBoolean(channel.socket, Ws2_32.SOL_SOCKET, Ws2_32.SO_REUSEADDR);
+        return reuseAddress;
     }
 
     @Override
     public WinloopServerSocketChannelConfig setReuseAddress(boolean reuseAddress) {
-        SocketOptions.setBoolean(channel.socket, Ws2_32.SOL_SOCKET, Ws2_32.SO_REUSEADDR, reuseAddress);
+        // Remembered and reported, never passed to Winsock: see the field.
+        this.reuseAddress = reuseAddress;
         return this;
     }
 

@@ -23,6 +23,14 @@ import static io.netty.channel.ChannelOption.TCP_NODELAY;
 
 /** The {@link SocketChannelConfig} of {@link WinloopSocketChannel}: options map to Winsock socket options. */
 public final class WinloopSocketChannelConfig extends DefaultChannelConfig implements SocketChannelConfig {
+    /**
+     * Netty's SO_REUSEADDR. On Linux it only allows binding over TIME_WAIT; Winsock's SO_REUSEADDR lets another
+     * socket bind a port that is already in use, even one being listened on, so any local process could take over
+     * the port. Like the JDK on Windows (sun.net.useExclusiveBind), Winloop binds TCP sockets with
+     * SO_EXCLUSIVEADDRUSE (WinSocket.newStreamSocket) and keeps this value only to report it.
+     */
+    private volatile boolean reuseAddress;
+
     private static final int DEFAULT_KEEPALIVE_IDLE_SECONDS = 7200;
     private static final int DEFAULT_KEEPALIVE_INTERVAL_SECONDS = 1;
 
@@ -146,7 +154,7 @@ public final class WinloopSocketChannelConfig extends DefaultChannelConfig imple
 
     @Override
     public boolean isReuseAddress() {
-        return SocketOptions.getBoolean(channel.socket, Ws2_32.SOL_SOCKET, Ws2_32.SO_REUSEADDR);
+        return reuseAddress;
     }
 
     @Override
@@ -212,7 +220,8 @@ public final class WinloopSocketChannelConfig extends DefaultChannelConfig imple
 
     @Override
     public WinloopSocketChannelConfig setReuseAddress(boolean reuseAddress) {
-        SocketOptions.setBoolean(channel.socket, Ws2_32.SOL_SOCKET, Ws2_32.SO_REUSEADDR, reuseAddress);
+        // Remembered and reported, never passed to Winsock: see the field.
+        this.reuseAddress = reuseAddress;
         return this;
     }
 

@@ -69,4 +69,50 @@ class WinloopServerSocketChannelTest {
             group.shutdownGracefully(0, 5, TimeUnit.SECONDS).sync();
         }
     }
+
+    /**
+     * Port stealing: on Windows, Winsock's SO_REUSEADDR lets a second socket bind a port that is being listened on.
+     * Netty servers often set SO_REUSEADDR out of Linux habit; Winloop binds exclusively (SO_EXCLUSIVEADDRUSE) by
+     * default and only reports SO_REUSEADDR, as the JDK does, so a second server fails with WSAEADDRINUSE whatever
+     * either side's SO_REUSEADDR says, Winloop's or NIO's.
+     */
+    @Test
+    @Timeout(60)
+    void secondServerCannotTakeTheListeningPortWhateverSoReuseAddrSays() throws Exception {
+        EventLoopGroup group = new WinloopEventLoopGroup(1);
+        io.netty.channel.EventLoopGroup nio = new io.netty.channel.MultiThreadIoEventLoopGroup(1,
+                io.netty.channel.nio.NioIoHandler.newFactory());
+        try {
+            Channel first = new ServerBootstrap().group(group).channel(WinloopServerSocketChannel.class)
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .childHandler(new ChannelInboundHandlerAdapter())
+                    .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+            assertTrue(first.config().getOption(ChannelOption.SO_REUSEADDR), "SO_REUSEADDR is reported as set");
+            assertTrue(first.config().getOption(WinloopChannelOption.SO_EXCLUSIVEADDRUSE), "exclusive by default");
+            InetSocketAddress taken = (InetSocketAddress) first.localAddress();
+
+            Throwable winloop = new ServerBootstrap().group(group).channel(WinloopServerSocketChannel.class)
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .childHandler(new ChannelInboundHandlerAdapter())
+                    .bind(taken).await().cause();
+            assertTrue(winloop instanceof java.net.BindException, String.valueOf(winloop));
+            assertTrue(winloop.getMessage().contains("WSAEADDRINUSE (10048)"), winloop.getMessage());
+
+            Throwable viaNio = new ServerBootstrap().group(nio)
+                    .channel(io.netty.channel.socket.nio.NioServerSocketChannel.class)
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .childHandler(new ChannelInboundHandlerAdapter())
+                    .bind(taken).await().cause();
+            assertTrue(viaNio instanceof java.net.BindException, String.valueOf(viaNio));
+
+            // The first server still owns the port and still accepts.
+            try (Socket client = new Socket()) {
+                client.connect(taken, 5000);
+            }
+            first.close().sync();
+        } finally {
+            nio.shutdownGracefully(0, 5, TimeUnit.SECONDS).sync();
+            group.shutdownGracefully(0, 5, TimeUnit.SECONDS).sync();
+        }
+    }
 }

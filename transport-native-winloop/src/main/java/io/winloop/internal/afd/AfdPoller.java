@@ -148,6 +148,11 @@ public final class AfdPoller {
     }
 
     private void cancel(SocketPollState state) {
+        // A poll whose status is no longer STATUS_PENDING has completed and its completion is queued already: a
+        // cancel would only cost a call (wepoll and mio skip it too).
+        if (NativeMemory.getInt(state.block + SocketPollState.IOSB) != Ntdll.STATUS_PENDING) {
+            return;
+        }
         NativeCalls.count();
         int status = Ntdll.NtCancelIoFileEx(state.helper.handle, state.block + SocketPollState.IOSB, cancelStatus);
         // STATUS_NOT_FOUND: the poll completed before the cancel reached it; its completion is queued already.

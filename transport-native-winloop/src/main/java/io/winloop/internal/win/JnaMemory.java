@@ -1,8 +1,10 @@
 package io.winloop.internal.win;
 
 import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
 
+import java.nio.Buffer;
 import java.nio.ByteBuffer;
 
 /**
@@ -28,9 +30,25 @@ final class JnaMemory {
         Native.free(address);
     }
 
-    /** Allocates one small Pointer; only buffers that have no memory address of their own take this path. */
+    /**
+     * The address of a direct buffer's first byte, without allocating (JNA's getDirectBufferPointer would create a
+     * Pointer per call): JNA's direct mapping passes a direct Buffer argument as its address, and ntdll's memmove
+     * returns its destination, so a zero-length memmove hands the address back.
+     */
     static long directBufferAddress(ByteBuffer buffer) {
-        return Pointer.nativeValue(Native.getDirectBufferPointer(buffer));
+        return BufferAddress.memmove(buffer, 0, 0);
+    }
+
+    /** Direct mapping of ntdll's memmove, used only to learn a direct buffer's address. */
+    private static final class BufferAddress {
+        static {
+            Native.register(BufferAddress.class, NativeLibrary.getInstance("ntdll"));
+        }
+
+        private BufferAddress() {
+        }
+
+        static native long memmove(Buffer destination, long source, long count);
     }
 
     static int getInt(long address) {

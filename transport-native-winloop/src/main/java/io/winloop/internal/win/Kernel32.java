@@ -44,6 +44,13 @@ public final class Kernel32 {
 
     public static native int CloseHandle(long handle);
 
+    /** HANDLE_FLAG_INHERIT: a child process created with handle inheritance gets a copy of the handle. */
+    public static final int HANDLE_FLAG_INHERIT = 1;
+
+    public static native int SetHandleInformation(long handle, int mask, int flags);
+
+    public static native int GetHandleInformation(long handle, long flagsPtr);
+
     public static native int SetFileCompletionNotificationModes(long handle, byte flags);
 
     public static native long GetCurrentProcess();

@@ -80,7 +80,10 @@ public final class SockAddr {
                     return new InetSocketAddress(InetAddress.getByAddress(v4), port);
                 }
                 int scope = NativeMemory.getInt(from + 24);
-                return new InetSocketAddress(Inet6Address.getByAddress(null, bytes, scope), port);
+                // Scope 0 means none: Inet6Address.getByAddress(null, bytes, 0) would print "%0" after every
+                // address (".../[0:0:0:0:0:0:0:1%0]:80"), unlike NIO, and break string allow-lists.
+                return new InetSocketAddress(scope == 0 ? InetAddress.getByAddress(bytes)
+                        : Inet6Address.getByAddress(null, bytes, scope), port);
             }
         } catch (UnknownHostException e) {
             throw new IllegalStateException(e); // cannot happen: the byte arrays have legal lengths

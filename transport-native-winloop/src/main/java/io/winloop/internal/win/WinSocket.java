@@ -15,22 +15,30 @@ import static io.winloop.internal.win.WinError.newException;
  *
  * <p>Each socket owns one small off-heap scratch block for out-parameters and addresses; the methods that use it
  * are synchronized so that a foreign thread asking for an address cannot race the event loop. {@link #recv} and
- * {@link #send} need no scratch and no lock.
+ * {@link #send} need no scratch and no lock; the datagram path ({@link #recvFromRaw}, {@link #lastSender},
+ * {@link #sendToRaw}) runs on the event loop alone and has scratch space of its own, so it takes no lock either.
  */
 public final class WinSocket {
     /** Returned by the nonblocking data calls when the socket would block. */
     public static final int WOULD_BLOCK = -1;
 
-    private static final int SCRATCH_SIZE = 128;
+    private static final int SCRATCH_SIZE = 232;
     private static final int SCRATCH_ADDR = 0;        // sockaddr, up to 32 bytes
     private static final int SCRATCH_LEN = 32;        // int length / DWORD out-param
     private static final int SCRATCH_VALUE = 40;      // option values, base handle, up to 16 bytes
     private static final int SCRATCH_ADDR2 = 64;      // second sockaddr (accept)
+    // Used by the event loop alone (the datagram path), so they need no lock:
+    private static final int LOOP_SEND_ADDR = 128;    // sendto's recipient, up to 32 bytes
+    private static final int LOOP_RECV_ADDR = 160;    // recvfrom's sender, up to 32 bytes
+    private static final int LOOP_RECV_LEN = 192;     // recvfrom's address length
+    private static final int LOOP_CACHED_ADDR = 200;  // the sender lastSender() decoded last, 28 bytes
 
     private final long handle;
     private final int family;
     private long scratch;
     private long baseHandle;
+    /** What {@link #lastSender()} decoded last (its raw sockaddr is kept at LOOP_CACHED_ADDR). */
+    private InetSocketAddress cachedSender;
     private volatile boolean open = true;
     private volatile boolean inputShutdown;
     private volatile boolean outputShutdown;
@@ -41,9 +49,21 @@ public final class WinSocket {
         this.scratch = NativeMemory.allocate(SCRATCH_SIZE);
     }
 
-    /** A new nonblocking TCP socket: dual-stack IPv6 when {@code ipv6}, otherwise IPv4. */
+    /**
+     * A new nonblocking TCP socket: dual-stack IPv6 when {@code ipv6}, otherwise IPv4. It binds exclusively
+     * (SO_EXCLUSIVEADDRUSE), as the JDK's TCP sockets do on Windows: no other socket, whatever its SO_REUSEADDR,
+     * can bind the same address and port while it is bound; {@code WinloopChannelOption.SO_EXCLUSIVEADDRUSE}
+     * = false before bind opts out.
+     */
     public static WinSocket newStreamSocket(boolean ipv6) throws IOException {
-        return newSocket(ipv6 ? Ws2_32.AF_INET6 : Ws2_32.AF_INET, Ws2_32.SOCK_STREAM, Ws2_32.IPPROTO_TCP);
+        WinSocket socket = newSocket(ipv6 ? Ws2_32.AF_INET6 : Ws2_32.AF_INET, Ws2_32.SOCK_STREAM, Ws2_32.IPPROTO_TCP);
+        try {
+            socket.setIntOption(Ws2_32.SOL_SOCKET, Ws2_32.SO_EXCLUSIVEADDRUSE, 1);
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+        return socket;
     }
 
     /** A new nonblocking UDP socket: dual-stack IPv6 when {@code ipv6}, otherwise IPv4. */
@@ -195,26 +215,54 @@ public final class WinSocket {
         return newException("connect(" + remote + ")", error);
     }
 
-    /** Accepts one pending connection; null when none is pending. */
+    /**
+     * Accepts one pending connection; null when none is pending. Its peer is then {@link #lastAcceptedPeer()}.
+     *
+     * <p>A connection its client reset before it was accepted fails accept() with WSAECONNRESET on Windows (under
+     * Wine 8.0: WSAENOTCONN) (any port scanner
+     * or timed-out client does this): it is skipped and the next one taken, as nginx does, rather than reported as
+     * the server's failure (Netty's ServerBootstrapAcceptor would stop accepting for a second).
+     *
+     * <p>Two calls a connection fewer than the obvious way: accept() writes the peer's address (no getpeername),
+     * and the accepted socket inherits the listener's nonblocking mode ("it has the same properties as socket s",
+     * accept() documentation; WinSocketAcceptTest proves it under Wine). One call more, as the JDK makes: the
+     * handle is made non-inheritable, so that a child process started with ProcessBuilder cannot keep a closed
+     * channel's connection alive (WSA_FLAG_NO_HANDLE_INHERIT covers only the sockets WSASocketW creates).
+     */
     public synchronized WinSocket accept() throws IOException {
         checkOpen();
-        NativeCalls.count();
-        long s = Ws2_32.accept(handle, 0, 0);
-        if (s == Ws2_32.INVALID_SOCKET) {
-            int error = lastError();
-            if (error == WSAEWOULDBLOCK) {
-                return null;
+        for (;;) {
+            NativeMemory.putInt(scratch + SCRATCH_LEN, SockAddr.MAX_SIZE);
+            NativeCalls.count();
+            long s = Ws2_32.accept(handle, scratch + SCRATCH_ADDR2, scratch + SCRATCH_LEN);
+            if (s == Ws2_32.INVALID_SOCKET) {
+                int error = lastError();
+                if (error == WSAEWOULDBLOCK) {
+                    return null;
+                }
+                if (error == WinError.WSAECONNRESET || error == WinError.WSAECONNABORTED
+                        || error == WinError.WSAENOTCONN) {
+                    // Reset by its client while queued: take the next one. Windows documents WSAECONNRESET;
+                    // Wine 8.0 fails with WSAENOTCONN (WinSocketAcceptTest), and WSAECONNABORTED is how Linux's
+                    // ECONNABORTED would come through.
+                    continue;
+                }
+                throw newException("accept", error);
             }
-            throw newException("accept", error);
+            WinSocket accepted = new WinSocket(s, family);
+            NativeCalls.count();
+            if (Kernel32.SetHandleInformation(s, Kernel32.HANDLE_FLAG_INHERIT, 0) == 0) {
+                int error = lastError();
+                accepted.close();
+                throw newException("SetHandleInformation(HANDLE_FLAG_INHERIT, 0) on an accepted socket", error);
+            }
+            return accepted;
         }
-        WinSocket accepted = new WinSocket(s, family);
-        try {
-            accepted.setNonBlocking();
-        } catch (IOException e) {
-            accepted.close();
-            throw e;
-        }
-        return accepted;
+    }
+
+    /** The peer of the connection the last {@link #accept} returned; null once this socket is closed. */
+    public synchronized InetSocketAddress lastAcceptedPeer() {
+        return open ? SockAddr.decode(scratch + SCRATCH_ADDR2) : null;
     }
 
     /**
@@ -267,51 +315,6 @@ public final class WinSocket {
         throw newException("WSASend", error);
     }
 
-    /**
-     * Receives one datagram. The sender is available from {@link #lastSender()} until the next call.
-     *
-     * @return the datagram's length, or {@link #WOULD_BLOCK}
-     */
-    public synchronized int recvFrom(long address, int length) throws IOException {
-        checkOpen();
-        NativeMemory.putInt(scratch + SCRATCH_LEN, SockAddr.MAX_SIZE);
-        NativeCalls.count();
-        int n = Ws2_32.recvfrom(handle, address, length, 0, scratch + SCRATCH_ADDR2, scratch + SCRATCH_LEN);
-        if (n >= 0) {
-            return n;
-        }
-        int error = lastError();
-        if (error == WSAEWOULDBLOCK) {
-            return WOULD_BLOCK;
-        }
-        if (error == WinError.WSAEMSGSIZE) {
-            throw new IOException("recvfrom failed: " + WinError.describe(error)
-                    + ": datagram larger than the " + length + "-byte receive buffer was truncated");
-        }
-        throw WinError.newDatagramException("recvfrom", error);
-    }
-
-    /** The sender of the datagram the last {@link #recvFrom} returned. */
-    public synchronized InetSocketAddress lastSender() {
-        return SockAddr.decode(scratch + SCRATCH_ADDR2);
-    }
-
-    /** Sends one datagram to {@code remote}; returns bytes sent, 0 when it would block. */
-    public synchronized int sendTo(long address, int length, InetSocketAddress remote) throws IOException {
-        checkOpen();
-        int len = SockAddr.encode(family, remote, scratch + SCRATCH_ADDR);
-        NativeCalls.count();
-        int n = Ws2_32.sendto(handle, address, length, 0, scratch + SCRATCH_ADDR, len);
-        if (n >= 0) {
-            return n;
-        }
-        int error = lastError();
-        if (error == WSAEWOULDBLOCK) {
-            return 0;
-        }
-        throw WinError.newDatagramException("sendto(" + remote + ")", error);
-    }
-
     public synchronized void shutdown(boolean input, boolean output) throws IOException {
         checkOpen();
         int how = input && output ? Ws2_32.SD_BOTH : input ? Ws2_32.SD_RECEIVE : Ws2_32.SD_SEND;
@@ -328,6 +331,15 @@ public final class WinSocket {
         if (output) {
             outputShutdown = true;
         }
+    }
+
+    /**
+     * Marks the input shut down without SD_RECEIVE (which resets the connection when data is queued or arrives
+     * later): {@link #isInputShutdown()} turns true and the channel reads no more.
+     */
+    public void stopReceiving() throws ClosedChannelException {
+        checkOpen();
+        inputShutdown = true;
     }
 
     /** Closes the socket and frees its scratch block; idempotent. */
@@ -393,7 +405,7 @@ public final class WinSocket {
     public synchronized void setRawOption(int level, int name, byte[] value) throws IOException {
         checkOpen();
         // Larger structures (group_source_req is 264 bytes on x64) go through a temporary block.
-        boolean large = value.length > SCRATCH_SIZE - SCRATCH_VALUE;
+        boolean large = value.length > LOOP_SEND_ADDR - SCRATCH_VALUE;
         long at = large ? NativeMemory.allocate(value.length) : scratch + SCRATCH_VALUE;
         try {
             NativeMemory.copy(value, 0, at, value.length);
@@ -410,7 +422,7 @@ public final class WinSocket {
     /** Reads an option whose value is a structure of at most {@code maxLength} (&lt;= 64) bytes; returns its bytes. */
     public synchronized byte[] getRawOption(int level, int name, int maxLength) throws IOException {
         checkOpen();
-        if (maxLength > SCRATCH_SIZE - SCRATCH_ADDR2) {
+        if (maxLength > LOOP_SEND_ADDR - SCRATCH_ADDR2) {
             throw new IllegalArgumentException("option value too long: " + maxLength);
         }
         NativeMemory.zero(scratch + SCRATCH_ADDR2, maxLength);
@@ -425,35 +437,64 @@ public final class WinSocket {
     }
 
     /**
-     * recvfrom for the datagram channel, which maps errors itself (ICMP resets, oversized datagrams).
+     * recvfrom for the datagram channel, which maps errors itself (ICMP resets, oversized datagrams). Event loop
+     * only: it uses scratch space no other thread touches, so it takes no lock.
      *
      * @return the datagram's length, or the <em>negated</em> Winsock error (e.g. {@code -WSAEWOULDBLOCK}); the
      *         sender is available from {@link #lastSender()} until the next call
      */
-    public synchronized int recvFromRaw(long address, int length) throws ClosedChannelException {
+    public int recvFromRaw(long address, int length) throws ClosedChannelException {
         checkOpen();
-        NativeMemory.zero(scratch + SCRATCH_ADDR2, SockAddr.MAX_SIZE);
-        NativeMemory.putInt(scratch + SCRATCH_LEN, SockAddr.MAX_SIZE);
+        NativeMemory.zero(scratch + LOOP_RECV_ADDR, SockAddr.SOCKADDR_IN6_SIZE);
+        NativeMemory.putInt(scratch + LOOP_RECV_LEN, SockAddr.MAX_SIZE);
         NativeCalls.count();
-        int n = Ws2_32.recvfrom(handle, address, length, 0, scratch + SCRATCH_ADDR2, scratch + SCRATCH_LEN);
+        int n = Ws2_32.recvfrom(handle, address, length, 0, scratch + LOOP_RECV_ADDR, scratch + LOOP_RECV_LEN);
         return n >= 0 ? n : -lastError();
     }
 
     /**
-     * send (when {@code remote} is null: the socket must be connected) or sendto, for the datagram channel.
+     * The sender of the datagram {@link #recvFromRaw} returned last; null once the socket is closed. Event loop
+     * only. A sender equal to the previous one is returned as the same object, so that a steady peer costs no
+     * allocation per datagram.
+     */
+    public InetSocketAddress lastSender() {
+        if (!open) {
+            return null; // the scratch block is freed: reading it would crash the JVM
+        }
+        long at = scratch + LOOP_RECV_ADDR;
+        long cached = scratch + LOOP_CACHED_ADDR;
+        if (cachedSender != null
+                && NativeMemory.getLong(at) == NativeMemory.getLong(cached)
+                && NativeMemory.getLong(at + 8) == NativeMemory.getLong(cached + 8)
+                && NativeMemory.getLong(at + 16) == NativeMemory.getLong(cached + 16)
+                && NativeMemory.getInt(at + 24) == NativeMemory.getInt(cached + 24)) {
+            return cachedSender;
+        }
+        InetSocketAddress sender = SockAddr.decode(at);
+        NativeMemory.putLong(cached, NativeMemory.getLong(at));
+        NativeMemory.putLong(cached + 8, NativeMemory.getLong(at + 8));
+        NativeMemory.putLong(cached + 16, NativeMemory.getLong(at + 16));
+        NativeMemory.putInt(cached + 24, NativeMemory.getInt(at + 24));
+        cachedSender = sender;
+        return sender;
+    }
+
+    /**
+     * send (when {@code remote} is null: the socket must be connected) or sendto, for the datagram channel. Event
+     * loop only, without a lock, like {@link #recvFromRaw}.
      *
      * @return bytes sent (a whole datagram, possibly 0 bytes long), or the <em>negated</em> Winsock error
      * @throws java.net.UnknownHostException when {@code remote} is unresolved
      */
-    public synchronized int sendToRaw(long address, int length, InetSocketAddress remote) throws IOException {
+    public int sendToRaw(long address, int length, InetSocketAddress remote) throws IOException {
         checkOpen();
         NativeCalls.count();
         int n;
         if (remote == null) {
             n = Ws2_32.send(handle, address, length, 0);
         } else {
-            int len = SockAddr.encode(family, remote, scratch + SCRATCH_ADDR);
-            n = Ws2_32.sendto(handle, address, length, 0, scratch + SCRATCH_ADDR, len);
+            int len = SockAddr.encode(family, remote, scratch + LOOP_SEND_ADDR);
+            n = Ws2_32.sendto(handle, address, length, 0, scratch + LOOP_SEND_ADDR, len);
         }
         return n >= 0 ? n : -lastError();
     }

@@ -77,6 +77,21 @@ class SockAddrTest {
         assertEquals(8080, decoded.getPort());
     }
 
+    /** Scope 0 is no scope: addresses print as NIO prints them, without "%0". */
+    @Test
+    void ipv6WithoutScopePrintsAsNioDoes() throws IOException {
+        byte[] loopback6 = new byte[16];
+        loopback6[15] = 1;
+        InetSocketAddress address = new InetSocketAddress(InetAddress.getByAddress(loopback6), 80);
+        SockAddr.encode(Ws2_32.AF_INET6, address, at);
+        InetSocketAddress decoded = SockAddr.decode(at);
+        assertEquals("0:0:0:0:0:0:0:1", decoded.getAddress().getHostAddress());
+        // As NIO prints it on this JDK (brackets since JDK 14), with no "%0".
+        assertEquals(new InetSocketAddress(InetAddress.getByName("::1"), 80).toString(), decoded.toString());
+        assertTrue(!decoded.toString().contains("%"), decoded.toString());
+        assertEquals(address, decoded);
+    }
+
     @Test
     void ipv4OnAnIpv6SocketIsWrittenMappedAndReadBackAsIpv4() throws IOException {
         InetSocketAddress address = new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), 1234);

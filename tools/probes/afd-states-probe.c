@@ -64,13 +64,15 @@ static HANDLE port, afd;
 static struct sockaddr_in la;
 static SOCKET ls;
 
-/* One poll of s for ALL_EVENTS, waiting up to 1 s; prints what came back. */
+static ULONG poll_events = ALL_EVENTS;
+
+/* One poll of s for poll_events (ALL_EVENTS unless a section changes it), waiting up to 1 s; prints what came back. */
 static void poll1(const char *what, SOCKET s) {
   static AFD_POLL_INFO pi; static IO_STATUS_BLOCK iosb; IO_STATUS_BLOCK cio;
   SOCKET base = s; DWORD bytes;
   WSAIoctl(s, 0x48000022, NULL, 0, &base, sizeof base, &bytes, NULL, NULL);
   pi.Timeout.QuadPart = INT64_MAX; pi.NumberOfHandles = 1; pi.Exclusive = 0;
-  pi.Handles[0].Handle = (HANDLE)base; pi.Handles[0].Events = ALL_EVENTS; pi.Handles[0].Status = 0;
+  pi.Handles[0].Handle = (HANDLE)base; pi.Handles[0].Events = poll_events; pi.Handles[0].Status = 0;
   iosb.Status = STATUS_PENDING;
   pIoctl(afd, NULL, NULL, &iosb, &iosb, IOCTL_AFD_POLL, &pi, sizeof pi, &pi, sizeof pi);
   OVERLAPPED_ENTRY e[4]; ULONG n = 0;
@@ -172,6 +174,31 @@ int main(void) {
     poll1("poll", u);
     recv1("recv", u);
     closesocket(u); }
+
+  printf("-- connected UDP socket, a read poll (RECEIVE|ABORT|LOCAL_CLOSE|CONNECT_FAIL) pending while two datagrams go to a closed port\n");
+  { SOCKET t = socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP); struct sockaddr_in ua = la; ua.sin_port = 0;
+    bind(t, (struct sockaddr*)&ua, sizeof ua); alen = sizeof ua; getsockname(t, (struct sockaddr*)&ua, &alen); closesocket(t);
+    SOCKET u = socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP); u_long nb = 1; ioctlsocket(u, FIONBIO, &nb);
+    connect(u, (struct sockaddr*)&ua, sizeof ua);
+    static AFD_POLL_INFO pi; static IO_STATUS_BLOCK piosb; SOCKET base = u; DWORD bytes;
+    WSAIoctl(u, 0x48000022, NULL, 0, &base, sizeof base, &bytes, NULL, NULL);
+    pi.Timeout.QuadPart = INT64_MAX; pi.NumberOfHandles = 1; pi.Exclusive = 0;
+    pi.Handles[0].Handle = (HANDLE)base; pi.Handles[0].Events = 0x1 | 0x10 | 0x20 | 0x100; pi.Handles[0].Status = 0;
+    piosb.Status = STATUS_PENDING;
+    pIoctl(afd, NULL, NULL, &piosb, &piosb, IOCTL_AFD_POLL, &pi, sizeof pi, &pi, sizeof pi);
+    for (int i = 0; i < 3; i++) {
+      int r = send(u, "x", 1, 0); printf("%-34s send=%d error=%d\n", "send", r, r < 0 ? WSAGetLastError() : 0);
+      Sleep(200);
+      OVERLAPPED_ENTRY e[4]; ULONG n = 0;
+      if (GetQueuedCompletionStatusEx(port, e, 4, &n, 0, FALSE)) {
+        printf("%-34s iosb=0x%lx events=0x%lx status=0x%lx\n", "pending poll completed", (unsigned long)piosb.Status,
+               pi.Handles[0].Events, (unsigned long)pi.Handles[0].Status);
+        break;
+      }
+      printf("%-34s still pending\n", "pending poll");
+    }
+    recv1("recv", u);
+    closesocket(u); Sleep(100); { OVERLAPPED_ENTRY e[4]; ULONG n = 0; GetQueuedCompletionStatusEx(port, e, 4, &n, 100, FALSE); } }
 
   printf("-- connect to a closed port\n");
   SOCKET t = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);

@@ -10,6 +10,8 @@ import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.DefaultAddressedEnvelope;
+import io.netty.channel.IoEvent;
+import io.netty.channel.IoRegistration;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
@@ -17,10 +19,10 @@ import io.netty.channel.socket.InternetProtocolFamily;
 import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.util.UncheckedBooleanSupplier;
 import io.netty.util.internal.ObjectUtil;
-import io.netty.util.internal.PlatformDependent;
 import io.netty.util.internal.StringUtil;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
+import io.winloop.internal.win.ByteBufAddress;
 import io.winloop.internal.win.Multicast;
 import io.winloop.internal.win.WinError;
 import io.winloop.internal.win.WinSocket;
@@ -33,7 +35,6 @@ import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.PortUnreachableException;
 import java.net.SocketAddress;
-import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.channels.NotYetConnectedException;
 import java.nio.channels.UnresolvedAddressException;
@@ -51,13 +52,15 @@ import java.nio.channels.UnresolvedAddressException;
  *     connected; a connected channel reports {@link PortUnreachableException}. The read loop also skips a
  *     WSAECONNRESET on an unconnected socket, in case the ioctl is not honoured (a layered provider, or a stale
  *     error queued before a disconnect): an unconnected channel serving many peers must keep reading.</li>
- * <li><b>Oversized datagrams</b>: when a datagram does not fit the receive buffer Windows fails {@code recvfrom}
- *     with WSAEMSGSIZE and drops the rest. Winloop does not deliver the truncated bytes as if they were the
- *     datagram: it fires a {@link SocketException} naming the sender and the buffer size through the pipeline,
- *     and the channel stays open and keeps reading.</li>
+ * <li><b>Oversized datagrams</b>: when a datagram does not fit the receive buffer Windows fills the buffer with
+ *     its first bytes, fails {@code recvfrom} with WSAEMSGSIZE and drops the rest. Winloop delivers the truncated
+ *     datagram (logged at debug), as NIO on Windows and epoll do, so that no remote sender can raise
+ *     exceptionCaught at will; size the {@link RecvByteBufAllocator} for the largest datagram expected.</li>
  * <li><b>Under Wine</b> (Linux sockets underneath) a connected socket's ICMP error comes back as WSAECONNREFUSED,
- *     typically from the next {@code send} (seen in WinloopDatagramChannelTest), and unconnected sockets never
- *     see ICMP errors at all (Linux queues them only for connected sockets): both are mapped as on Windows.</li>
+ *     from the next {@code send} (Wine 8.0) or reported to the AFD poll as AFD_POLL_CONNECT_FAIL with
+ *     STATUS_CONNECTION_REFUSED (Wine 8.0 and 10.0, tools/probes/afd-states-probe.c), and unconnected sockets
+ *     never see ICMP errors at all (Linux queues them only for connected sockets): all are mapped as on
+ *     Windows.</li>
  * <li><b>disconnect()</b> is Winsock's {@code connect()} to an all-zero address.</li>
  * <li>{@link #isActive()} is true once the socket is bound (or at registration with
  *     {@code DATAGRAM_CHANNEL_ACTIVE_ON_REGISTRATION}), and stays true after {@link #disconnect()} because the
@@ -242,7 +245,7 @@ public final class WinloopDatagramChannel extends AbstractWinloopChannel impleme
             throw new NotYetConnectedException();
         }
         int length = data.readableBytes();
-        int n = socket.sendToRaw(addressOf(data, data.readerIndex(), length), length, recipient);
+        int n = socket.sendToRaw(ByteBufAddress.of(data, data.readerIndex(), length), length, recipient);
         if (n >= 0) {
             return true;
         }
@@ -266,15 +269,6 @@ public final class WinloopDatagramChannel extends AbstractWinloopChannel impleme
     private PortUnreachableException portUnreachable(String operation, int error) {
         return new PortUnreachableException(operation + " failed: " + WinError.describe(error)
                 + ": ICMP port unreachable from " + remoteAddress());
-    }
-
-    /** The native address of {@code length} bytes of {@code buf} at {@code index} (the buffer is off-heap). */
-    private static long addressOf(ByteBuf buf, int index, int length) {
-        if (buf.hasMemoryAddress()) {
-            return buf.memoryAddress() + index;
-        }
-        ByteBuffer nio = buf.internalNioBuffer(index, length);
-        return PlatformDependent.directBufferAddress(nio) + nio.position();
     }
 
     /** True when Winsock cannot read {@code buf} in place: one datagram needs one contiguous native block. */
@@ -341,6 +335,24 @@ public final class WinloopDatagramChannel extends AbstractWinloopChannel impleme
     }
 
     final class WinloopDatagramChannelUnsafe extends AbstractWinloopUnsafe {
+        /**
+         * Windows fails the next recv of a connected datagram socket with WSAECONNRESET after an ICMP port
+         * unreachable. Wine (8.0 and 10.0) reports it to the AFD poll instead, as AFD_POLL_CONNECT_FAIL with
+         * STATUS_CONNECTION_REFUSED, and recv then finds nothing (tools/probes/afd-states-probe.c, "connected UDP
+         * socket"): whichever way the error comes, a connected channel reports PortUnreachableException.
+         */
+        @Override
+        public void handle(IoRegistration registration, IoEvent event) {
+            WinloopIoEvent winloopEvent = (WinloopIoEvent) event;
+            if (winloopEvent.isConnectFailed() && isConnected() && isOpen()) {
+                int error = WinError.wsaErrorOfStatus(winloopEvent.status());
+                if (isPortUnreachable(error)) {
+                    pipeline().fireExceptionCaught(portUnreachable("AFD poll", error));
+                }
+            }
+            super.handle(registration, event);
+        }
+
         @Override
         void readReady() {
             assert eventLoop().inEventLoop();
@@ -403,12 +415,22 @@ public final class WinloopDatagramChannel extends AbstractWinloopChannel impleme
             if (needsCopy(byteBuf)) {
                 // A heap buffer: receive into a direct one, then copy (Winsock needs a stable native address).
                 bounce = alloc().directBuffer(writable);
-                address = addressOf(bounce, 0, writable);
+                address = ByteBufAddress.of(bounce, 0, writable);
             } else {
-                address = addressOf(byteBuf, writerIndex, writable);
+                address = ByteBufAddress.of(byteBuf, writerIndex, writable);
             }
             for (;;) {
                 int n = socket.recvFromRaw(address, writable);
+                if (n == -WinError.WSAEMSGSIZE) {
+                    // Larger than the buffer: Winsock filled the buffer with its first bytes (and the sender) and
+                    // dropped the rest. Deliver it truncated, as NIO on Windows and epoll do: an exception would
+                    // let any remote sender raise exceptionCaught at will.
+                    logger.debug("{}: a datagram from {} was larger than the {}-byte receive buffer; delivered "
+                            + "truncated ({})", WinloopDatagramChannel.this,
+                            connected ? remoteAddress() : socket.lastSender(), writable,
+                            WinError.describe(WinError.WSAEMSGSIZE));
+                    n = writable;
+                }
                 if (n >= 0) {
                     if (bounce != null) {
                         byteBuf.setBytes(writerIndex, bounce, 0, n);
@@ -436,12 +458,6 @@ public final class WinloopDatagramChannel extends AbstractWinloopChannel impleme
                     logger.debug("{}: ignoring {} on an unconnected datagram socket", this,
                             WinError.describe(error));
                     continue;
-                }
-                if (error == WinError.WSAEMSGSIZE) {
-                    InetSocketAddress sender = connected ? remoteAddress() : socket.lastSender();
-                    throw new SocketException("recvfrom failed: " + WinError.describe(error) + ": a datagram from "
-                            + sender + " was larger than the " + writable + "-byte receive buffer; Windows "
-                            + "dropped it (raise the RecvByteBufAllocator's buffer size to receive it)");
                 }
                 throw WinError.newDatagramException("recvfrom", error);
             }

@@ -24,7 +24,6 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.PortUnreachableException;
-import java.net.SocketException;
 import java.nio.channels.UnresolvedAddressException;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -223,6 +222,14 @@ class WinloopDatagramChannelTest {
                 .channelFactory(() -> new WinloopDatagramChannel(SocketProtocolFamily.INET))
                 .handler(client).connect(new InetSocketAddress(V4, port)).sync().channel();
         try {
+            // Under Wine (8.0 and 10.0) an ICMP error that arrives while no AFD poll is pending on the socket is not
+            // reported to a later poll (tools/probes/afd-states-probe.c: "connected UDP socket", where the poll
+            // issued after the first datagram sees only SEND, against "a read poll ... pending", which completes
+            // with CONNECT_FAIL), and under Wine 10.0 with JDK 21 later errors were then not reported either. On
+            // Windows the error waits for the next recv. So the first datagram goes out only once the channel's
+            // read poll is armed: the loop arms it right before it waits, after the task below.
+            cc.eventLoop().submit(() -> { }).sync();
+            Thread.sleep(50);
             Throwable seen = null;
             for (int i = 0; i < 20 && seen == null; i++) {
                 ChannelFuture f = cc.writeAndFlush(text("anyone?")).await();
@@ -267,8 +274,40 @@ class WinloopDatagramChannelTest {
         }
     }
 
+    /**
+     * The sender of each datagram is its own, though the channel reuses the last sender's address object while
+     * the sender stays the same (WinSocket.lastSender): datagrams from two senders, interleaved, each name theirs.
+     */
     @Test
-    void oversizedDatagramIsReportedAndTheChannelGoesOn() throws Exception {
+    void eachDatagramNamesItsOwnSender() throws Exception {
+        Recorder receiver = new Recorder(false);
+        DatagramChannel rc = bind(SocketProtocolFamily.INET, V4, receiver);
+        DatagramChannel a = bind(SocketProtocolFamily.INET, V4, new Recorder(false));
+        DatagramChannel b = bind(SocketProtocolFamily.INET, V4, new Recorder(false));
+        try {
+            DatagramChannel[] order = {a, a, b, a, b, b, a};
+            for (DatagramChannel from : order) {
+                from.writeAndFlush(new DatagramPacket(text(String.valueOf(from.localAddress().getPort())),
+                        rc.localAddress())).sync();
+                Object[] got = receiver.next();
+                assertEquals(got[0], String.valueOf(((InetSocketAddress) got[1]).getPort()),
+                        "the content names its sender's port");
+                assertEquals(from.localAddress().getPort(), ((InetSocketAddress) got[1]).getPort());
+            }
+        } finally {
+            rc.close().sync();
+            a.close().sync();
+            b.close().sync();
+        }
+    }
+
+    /**
+     * A datagram larger than the receive buffer arrives truncated to the buffer (Winsock's recvfrom fills the
+     * buffer and fails with WSAEMSGSIZE), as NIO on Windows and epoll deliver it: no exception, which any remote
+     * sender could otherwise raise at will.
+     */
+    @Test
+    void oversizedDatagramIsDeliveredTruncatedAndTheChannelGoesOn() throws Exception {
         Recorder receiver = new Recorder(false);
         DatagramChannel rc = (DatagramChannel) new Bootstrap().group(group)
                 .channelFactory(() -> new WinloopDatagramChannel(SocketProtocolFamily.INET))
@@ -277,14 +316,14 @@ class WinloopDatagramChannelTest {
         DatagramChannel sc = bind(SocketProtocolFamily.INET, V4, new Recorder(false));
         try {
             byte[] big = new byte[4000];
+            java.util.Arrays.fill(big, (byte) 'x');
             sc.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(big), rc.localAddress())).sync();
             sc.writeAndFlush(new DatagramPacket(text("small"), rc.localAddress())).sync();
-            Throwable error = receiver.errors.poll(10, TimeUnit.SECONDS);
-            assertInstanceOf(SocketException.class, error, String.valueOf(error));
-            assertTrue(error.getMessage().contains("WSAEMSGSIZE") && error.getMessage().contains("512-byte"),
-                    error.getMessage());
+            Object[] truncated = receiver.next();
+            assertEquals(new String(big, 0, 512, CharsetUtil.US_ASCII), truncated[0], "the first 512 bytes");
+            assertEquals(sc.localAddress().getPort(), ((InetSocketAddress) truncated[1]).getPort(), "its sender");
             assertEquals("small", receiver.next()[0], "the next datagram is read normally");
-            assertTrue(receiver.packets.isEmpty(), "no truncated datagram was delivered");
+            assertTrue(receiver.errors.isEmpty(), () -> "no exception: " + receiver.errors);
             assertTrue(rc.isOpen());
         } finally {
             rc.close().sync();

@@ -157,6 +157,13 @@ public final class Benchmark {
                     s = new ServerSpec(name, "winloop");
                     s.jvmOptions.add("-Dio.winloop.countNativeCalls=true");
                     return s;
+                case "winloop-jna":
+                    // Winloop as it runs where Netty has no sun.misc.Unsafe (Java 25+ by default): native memory
+                    // through JNA, buffer addresses from their direct NIO buffers.
+                    s = new ServerSpec(name, "winloop");
+                    s.jvmOptions.add("-Dio.winloop.countNativeCalls=true");
+                    s.jvmOptions.add("-Dio.netty.noUnsafe=true");
+                    return s;
                 case "nio":
                     return new ServerSpec(name, "nio");
                 case "nio-select":
@@ -167,7 +174,7 @@ public final class Benchmark {
                     return new ServerSpec(name, null);
                 default:
                     throw new IllegalArgumentException("unknown server " + name
-                            + " (winloop, nio, nio-select, c-afd)");
+                            + " (winloop, winloop-jna, nio, nio-select, c-afd)");
             }
         }
     }

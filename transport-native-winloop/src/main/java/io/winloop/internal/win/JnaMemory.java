@@ -32,11 +32,12 @@ final class JnaMemory {
 
     /**
      * The address of a direct buffer's first byte, without allocating (JNA's getDirectBufferPointer would create a
-     * Pointer per call): JNA's direct mapping passes a direct Buffer argument as its address, and ntdll's memmove
-     * returns its destination, so a zero-length memmove hands the address back.
+     * Pointer per call): JNA's direct mapping passes a direct Buffer argument as the address of its position, and
+     * ntdll's memmove returns its destination, so a zero-length memmove hands that address back.
+     * JnaMemoryTest checks it at position 0 and 5 against the address Unsafe reports.
      */
     static long directBufferAddress(ByteBuffer buffer) {
-        return BufferAddress.memmove(buffer, 0, 0);
+        return BufferAddress.memmove(buffer, 0, 0) - buffer.position();
     }
 
     /** Direct mapping of ntdll's memmove, used only to learn a direct buffer's address. */

@@ -52,6 +52,7 @@ class JnaMemoryTest {
         assertNotEquals(0L, address);
         assertEquals((byte) 42, JnaMemory.getByte(address + 5));
         buffer.position(5);
+        assertEquals(address, JnaMemory.directBufferAddress(buffer), "the first byte's, whatever the position");
         assertEquals(address + 5, ByteBufAddress.of(buffer), "ByteBufAddress adds the position");
         if (PlatformDependent.hasUnsafe()) {
             assertEquals(PlatformDependent.directBufferAddress(buffer), address);

@@ -25,6 +25,8 @@ import io.winloop.internal.win.WsaBufArray;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.NotYetConnectedException;
 import java.nio.channels.WritableByteChannel;
 
 /**
@@ -217,6 +219,10 @@ abstract class AbstractWinloopStreamChannel extends AbstractWinloopChannel imple
      */
     private void shutdownInput0(final ChannelPromise promise) {
         try {
+            if (!isActive()) {
+                // As shutdown(SD_RECEIVE) would answer (WSAENOTCONN), and NIO and epoll do.
+                throw isOpen() ? new NotYetConnectedException() : new ClosedChannelException();
+            }
             socket.stopReceiving();
             promise.setSuccess();
         } catch (Throwable cause) {

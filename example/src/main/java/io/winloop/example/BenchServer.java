@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The server side of {@link Benchmark}, run inside the Windows JVM: an {@link EchoServer} on {@code --port} plus a
+ * The server side of {@link Benchmark}, run inside the Windows JVM: an {@link EchoServer} on {@code --port} (TCP, and
+ * a UDP echo on the same port number) plus a
  * line-based control port (plain blocking {@code java.net} sockets, off the event loop) that reports the process's
  * own counters.
  *
@@ -67,6 +68,8 @@ public final class BenchServer {
         EventLoopGroup group = transport.newGroup(args.getInt("threads", 1));
         ConnectionCounter connections = new ConnectionCounter();
         Channel server = EchoServer.start(transport, group, "127.0.0.1", port, connections);
+        // The datagram workload's echo, on the same port number (UDP's port space is TCP's neighbour).
+        Channel datagramServer = EchoServer.startDatagram(transport, group, "127.0.0.1", port);
 
         List<Long> ids = new ArrayList<>();
         for (EventExecutor loop : group) {
@@ -125,6 +128,7 @@ public final class BenchServer {
                             out.println("OK");
                         } else if ("QUIT".equals(line)) {
                             server.close().sync();
+                            datagramServer.close().sync();
                             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
                             out.println("BYE");
                             System.exit(0);

@@ -51,7 +51,7 @@ public final class Benchmark {
     static final String USAGE = "usage: Benchmark --java WINDOWS_JAVA --cp WINDOWS_CLASSPATH [--quick] [--out DIR]"
             + " [--afd-exe afd_echo_server.exe] [--wineserver-pid PID] [--servers winloop,nio,nio-select,c-afd]"
             + " [--warmup S] [--seconds S] [--port 7300] [--conns 1,100,1000] [--sizes 64,16384]"
-            + " [--churn THREADS (0 = none)] [--cold-timeout S]";
+            + " [--churn THREADS (0 = none)] [--dgram THREADS (0 = none)] [--cold-timeout S]";
 
     private static final PrintStream OUT = System.out;
     private static final PrintStream ERR = System.err;
@@ -103,6 +103,14 @@ public final class Benchmark {
                 at++;
             }
             workloads.add(at, new Workload("churn", churners, 64));
+        }
+        int datagrammers = args.getInt("dgram", quick ? 4 : 10);
+        if (datagrammers > 0) {
+            int at = 0;
+            while (at < workloads.size() && workloads.get(at).conns < 1000) {
+                at++;
+            }
+            workloads.add(at, new Workload("dgram", datagrammers, 64));
         }
     }
 
@@ -235,6 +243,9 @@ public final class Benchmark {
                 if (spec.churnOnly && !"churn".equals(w.kind)) {
                     continue;
                 }
+                if (spec.transport == null && "dgram".equals(w.kind)) {
+                    continue; // the C ceiling server echoes TCP only
+                }
                 if (deaf != null) {
                     phase++;
                     Row row = new Row(w);
@@ -250,7 +261,8 @@ public final class Benchmark {
                 Probe probe = new Probe(control, pid(p), wineserverPid);
                 Row row;
                 try {
-                    row = "churn".equals(w.kind) ? churn(address, w, probe) : pingPong(address, w, probe);
+                    row = "churn".equals(w.kind) ? churn(address, w, probe)
+                            : "dgram".equals(w.kind) ? datagrams(address, w, probe) : pingPong(address, w, probe);
                 } catch (IOException e) {
                     ERR.println("  " + spec.name + " " + w + " failed: " + e);
                     row = new Row(w);
@@ -648,7 +660,87 @@ public final class Benchmark {
     }
 
     /** {@code w.conns} threads, each looping: connect, send one request, read the echo, close. */
+    /** One client thread's request and answer; false when the answer was lost (then it is not counted). */
+    private interface Exchange extends AutoCloseable {
+        boolean exchange() throws IOException;
+
+        @Override
+        void close() throws IOException;
+    }
+
+    /** Connection churn: each exchange connects, sends one message, reads the echo and closes. */
     private Row churn(InetSocketAddress address, Workload w, Probe probe) throws Exception {
+        byte[] msg = new byte[w.size];
+        Arrays.fill(msg, (byte) 'x');
+        return closedLoop(w, probe, "churn", () -> {
+            byte[] back = new byte[w.size];
+            return new Exchange() {
+                @Override
+                public boolean exchange() throws IOException {
+                    try (Socket s = new Socket()) {
+                        s.setTcpNoDelay(true);
+                        s.setSoTimeout(30_000);
+                        s.connect(address, 30_000);
+                        OutputStream os = s.getOutputStream();
+                        os.write(msg);
+                        InputStream is = s.getInputStream();
+                        int got = 0;
+                        while (got < back.length) {
+                            int r = is.read(back, got, back.length - got);
+                            if (r < 0) {
+                                throw new IOException("the server closed the connection before answering");
+                            }
+                            got += r;
+                        }
+                    }
+                    return true;
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+        });
+    }
+
+    /**
+     * UDP ping-pong: each exchange sends one datagram to the server's UDP echo and waits for it to come back; a
+     * datagram lost under load counts as no answer after 1 s.
+     */
+    private Row datagrams(InetSocketAddress address, Workload w, Probe probe) throws Exception {
+        byte[] msg = new byte[w.size];
+        Arrays.fill(msg, (byte) 'u');
+        return closedLoop(w, probe, "dgram", () -> {
+            java.net.DatagramSocket s = new java.net.DatagramSocket();
+            s.setSoTimeout(1000);
+            java.net.DatagramPacket out = new java.net.DatagramPacket(msg, msg.length, address);
+            java.net.DatagramPacket in = new java.net.DatagramPacket(new byte[w.size], w.size);
+            return new Exchange() {
+                @Override
+                public boolean exchange() throws IOException {
+                    s.send(out);
+                    try {
+                        s.receive(in);
+                        return true;
+                    } catch (java.net.SocketTimeoutException lost) {
+                        return false;
+                    }
+                }
+
+                @Override
+                public void close() {
+                    s.close();
+                }
+            };
+        });
+    }
+
+    /**
+     * {@code w.conns} threads, each repeating its client's exchange back to back (a closed loop) until the phase
+     * ends; the exchanges that started and ended inside the measured window make the row.
+     */
+    private Row closedLoop(Workload w, Probe probe, String name, java.util.concurrent.Callable<Exchange> newClient)
+            throws Exception {
         Row row = new Row(w);
         Histogram hist = new Histogram();
         long t0 = System.nanoTime();
@@ -663,30 +755,14 @@ public final class Benchmark {
             Thread t = new Thread(() -> {
                 long[] lat = new long[1 << 16];
                 int n = 0;
-                byte[] msg = new byte[w.size];
-                Arrays.fill(msg, (byte) 'x');
-                byte[] back = new byte[w.size];
-                try {
+                try (Exchange client = newClient.call()) {
                     for (;;) {
                         long start = System.nanoTime();
                         if (start >= end || failure.get() != null) {
                             break;
                         }
-                        try (Socket s = new Socket()) {
-                            s.setTcpNoDelay(true);
-                            s.setSoTimeout(30_000);
-                            s.connect(address, 30_000);
-                            OutputStream os = s.getOutputStream();
-                            os.write(msg);
-                            InputStream is = s.getInputStream();
-                            int got = 0;
-                            while (got < back.length) {
-                                int r = is.read(back, got, back.length - got);
-                                if (r < 0) {
-                                    throw new IOException("the server closed the connection before answering");
-                                }
-                                got += r;
-                            }
+                        if (!client.exchange()) {
+                            continue;
                         }
                         long done = System.nanoTime();
                         if (start >= measureStart && done <= end) {
@@ -701,7 +777,7 @@ public final class Benchmark {
                 }
                 latencies[id] = lat;
                 counts[id] = n;
-            }, "churn-" + i);
+            }, name + "-" + i);
             threads.add(t);
         }
         for (Thread t : threads) {
@@ -729,7 +805,7 @@ public final class Benchmark {
         row.messages = hist.total;
         probe.stop(row);
         if (failure.get() != null) {
-            throw new IOException("churn failed: " + failure.get(), failure.get());
+            throw new IOException(name + " failed: " + failure.get(), failure.get());
         }
         finish(row, hist, elapsed);
         return row;
@@ -785,7 +861,8 @@ public final class Benchmark {
         for (String[] c : cells) {
             appendRow(table, c, width);
         }
-        String notes = "msgs/s: echo round trips (churn: connect + 64-byte request + close) per second, measured "
+        String notes = "msgs/s: echo round trips (churn: connect + 64-byte request + close; dgram: a UDP datagram "
+                + "echoed) per second, measured "
                 + fmt(seconds, 1) + " s after " + fmt(warmup, 1) + " s of warm-up; MB/s one way.\n"
                 + "cpu_us/msg: the server process's CPU time per message as it reports it (c-afd: as Linux sees it);\n"
                 + "wineserver_us/msg: CPU time of this run's private wineserver per message (every Win32 socket call "

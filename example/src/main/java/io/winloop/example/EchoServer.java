@@ -68,6 +68,26 @@ public final class EchoServer {
         return b.bind(host, port).sync().channel();
     }
 
+    /** A UDP echo on {@code host:port}: every datagram goes back to its sender. */
+    static Channel startDatagram(Transport transport, EventLoopGroup group, String host, int port)
+            throws InterruptedException {
+        return new io.netty.bootstrap.Bootstrap()
+                .group(group)
+                .channel(transport.datagramChannel())
+                .handler(new io.netty.channel.SimpleChannelInboundHandler<io.netty.channel.socket.DatagramPacket>(false) {
+                    @Override
+                    protected void channelRead0(ChannelHandlerContext ctx, io.netty.channel.socket.DatagramPacket p) {
+                        ctx.write(new io.netty.channel.socket.DatagramPacket(p.content(), p.sender()));
+                    }
+
+                    @Override
+                    public void channelReadComplete(ChannelHandlerContext ctx) {
+                        ctx.flush();
+                    }
+                })
+                .bind(host, port).sync().channel();
+    }
+
     @Sharable
     static final class EchoHandler extends ChannelInboundHandlerAdapter {
         static final EchoHandler INSTANCE = new EchoHandler();

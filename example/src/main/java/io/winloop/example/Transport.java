@@ -4,9 +4,12 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.winloop.WinloopDatagramChannel;
 import io.winloop.WinloopEventLoopGroup;
 import io.winloop.WinloopServerSocketChannel;
 import io.winloop.WinloopSocketChannel;
@@ -15,7 +18,7 @@ import java.util.Locale;
 
 /**
  * The two transports the examples can run on. Switching a Netty program from NIO to Winloop changes exactly these
- * three things: the event loop group and the two channel classes.
+ * things: the event loop group and the channel classes.
  */
 enum Transport {
     WINLOOP,
@@ -43,6 +46,10 @@ enum Transport {
 
     Class<? extends SocketChannel> socketChannel() {
         return this == WINLOOP ? WinloopSocketChannel.class : NioSocketChannel.class;
+    }
+
+    Class<? extends DatagramChannel> datagramChannel() {
+        return this == WINLOOP ? WinloopDatagramChannel.class : NioDatagramChannel.class;
     }
 
     @Override

@@ -95,22 +95,21 @@ public final class Benchmark {
                 workloads.add(new Workload("echo", Integer.parseInt(conns.trim()), Integer.parseInt(size.trim())));
             }
         }
-        int churners = args.getInt("churn", quick ? 4 : 10);
-        if (churners > 0) {
-            // Before the 1000-connection phases, the heaviest (and the likeliest to wedge a server).
+        addBeforeThousands("churn", args.getInt("churn", quick ? 4 : 10));
+        addBeforeThousands("dgram", args.getInt("dgram", quick ? 4 : 10));
+    }
+
+    /**
+     * Adds a 64-byte workload of {@code clients} threads (none when 0) before the 1000-connection phases, the
+     * heaviest (and the likeliest to wedge a server).
+     */
+    private void addBeforeThousands(String kind, int clients) {
+        if (clients > 0) {
             int at = 0;
             while (at < workloads.size() && workloads.get(at).conns < 1000) {
                 at++;
             }
-            workloads.add(at, new Workload("churn", churners, 64));
-        }
-        int datagrammers = args.getInt("dgram", quick ? 4 : 10);
-        if (datagrammers > 0) {
-            int at = 0;
-            while (at < workloads.size() && workloads.get(at).conns < 1000) {
-                at++;
-            }
-            workloads.add(at, new Workload("dgram", datagrammers, 64));
+            workloads.add(at, new Workload(kind, clients, 64));
         }
     }
 

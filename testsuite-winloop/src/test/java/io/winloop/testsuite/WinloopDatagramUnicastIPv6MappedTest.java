@@ -15,10 +15,6 @@ public class WinloopDatagramUnicastIPv6MappedTest extends DatagramUnicastIPv6Map
     /** NIO's disconnect() under Wine on JDK 20+: see WinloopDatagramUnicastIPv6Test. */
     @Override
     protected boolean disconnectMightFail(io.netty.channel.socket.DatagramChannel channel) {
-        if (channel instanceof io.netty.channel.socket.nio.NioDatagramChannel
-                && (io.winloop.internal.win.Wine.isMajorVersion(8) || io.winloop.internal.win.Wine.isMajorVersion(10))) {
-            return true;
-        }
-        return super.disconnectMightFail(channel);
+        return WinloopSocketTestPermutation.nioDisconnectFailsUnderWine(channel) || super.disconnectMightFail(channel);
     }
 }

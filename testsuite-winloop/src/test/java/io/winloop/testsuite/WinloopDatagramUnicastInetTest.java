@@ -2,10 +2,8 @@ package io.winloop.testsuite;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.socket.DatagramChannel;
-import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.testsuite.transport.TestsuitePermutation.BootstrapComboFactory;
 import io.netty.testsuite.transport.socket.DatagramUnicastInetTest;
-import io.winloop.internal.win.Wine;
 
 import java.util.List;
 
@@ -24,9 +22,6 @@ public class WinloopDatagramUnicastInetTest extends DatagramUnicastInetTest {
      */
     @Override
     protected boolean disconnectMightFail(DatagramChannel channel) {
-        if (channel instanceof NioDatagramChannel && (Wine.isMajorVersion(8) || Wine.isMajorVersion(10))) {
-            return true;
-        }
-        return super.disconnectMightFail(channel);
+        return WinloopSocketTestPermutation.nioDisconnectFailsUnderWine(channel) || super.disconnectMightFail(channel);
     }
 }

@@ -1,6 +1,14 @@
 package io.winloop.integration;
 
+import io.lettuce.core.ClientOptions;
 import io.lettuce.core.LettuceFutures;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.resource.ExtendedKeepAliveSupport;
+import io.lettuce.core.resource.NettyCustomizer;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.winloop.WinloopChannelOption;
+import io.winloop.WinloopSocketChannel;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
@@ -18,10 +26,13 @@ import org.junit.jupiter.api.Timeout;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -51,6 +62,7 @@ class LettuceTest {
     @Test
     void commandsThroughWinloop() throws Exception {
         String key = "winloop:" + System.getProperty("winloop.lane", "x") + ":" + UUID.randomUUID();
+        Queue<Channel> channels = new ConcurrentLinkedQueue<>();
         try (LocalDnsServer dns = new LocalDnsServer()) {
             boolean loopback = "127.0.0.1".equals(redisUri(null).getHost());
             // redis.winloop.test resolves to 127.0.0.1: use the name when the server is there.
@@ -59,11 +71,36 @@ class LettuceTest {
             // As shown in the README ("Use it with...", Lettuce), with the local DNS server as name server.
             EventLoopGroup group = new WinloopEventLoopGroup(1);
             ClientResources resources = WinloopRedisClient.resources(group, new DnsNameResolverBuilder()
-                    .nameServerProvider(new SingletonDnsServerAddressStreamProvider(dns.address())));
+                            .nameServerProvider(new SingletonDnsServerAddressStreamProvider(dns.address())))
+                    .nettyCustomizer(new NettyCustomizer() {   // the test's look at the channels Lettuce opens
+                        @Override
+                        public void afterChannelInitialized(Channel channel) {
+                            channels.add(channel);
+                        }
+                    })
+                    .build();
             RedisClient client = new WinloopRedisClient(resources, uri);
+            boolean extendedKeepAlive = ExtendedKeepAliveSupport.isSupported();
+            if (extendedKeepAlive) {
+                // Lettuce sets keep-alive idle and interval only where the JDK has them as NIO options on this OS
+                // (JDK 25 here, not 17; elsewhere it refuses them): it passes them as NioChannelOptions, which
+                // WinloopRedisClient carries over under Winloop's names.
+                client.setOptions(ClientOptions.builder().socketOptions(SocketOptions.builder()
+                        .keepAlive(SocketOptions.KeepAliveOptions.builder().enable().idle(Duration.ofSeconds(45))
+                                .interval(Duration.ofSeconds(7)).count(3).build())
+                        .build()).build());
+            }
             try (StatefulRedisConnection<String, String> connection = client.connect()) {
                 RedisCommands<String, String> sync = connection.sync();
                 assertEquals("PONG", sync.ping());
+                assertEquals(1, channels.size());
+                Channel channel = channels.peek();
+                assertInstanceOf(WinloopSocketChannel.class, channel);
+                assertEquals(true, channel.config().getOption(ChannelOption.SO_KEEPALIVE));
+                if (extendedKeepAlive) {
+                    assertEquals(45, channel.config().getOption(WinloopChannelOption.TCP_KEEPIDLE));
+                    assertEquals(7, channel.config().getOption(WinloopChannelOption.TCP_KEEPINTVL));
+                }
                 assertEquals("OK", sync.set(key, "value over winloop"));
                 assertEquals("value over winloop", sync.get(key));
 

@@ -20,6 +20,7 @@ import reactor.netty.DisposableServer;
 import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.server.HttpServer;
+import reactor.netty.resources.ConnectionProvider;
 import reactor.netty.resources.LoopResources;
 
 import java.time.Duration;
@@ -42,6 +43,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(120)
 class ReactorNettyTest {
     private static LoopResources loops;
+    /** The clients' own pool, closed before the loops (the global one would outlive them). */
+    private static ConnectionProvider pool;
     private static DisposableServer server;
     private static final Queue<Channel> serverChannels = new ConcurrentLinkedQueue<>();
 
@@ -59,10 +62,14 @@ class ReactorNettyTest {
                         .get("/hello", (request, response) -> response.sendString(Mono.just("hello from winloop")))
                         .post("/echo", (request, response) -> response.send(request.receive().retain())))
                 .bindNow(Duration.ofSeconds(30));
+        pool = ConnectionProvider.create("winloop-test-clients");
     }
 
     @AfterAll
     static void stop() {
+        if (pool != null) {
+            pool.disposeLater().block(Duration.ofSeconds(10));
+        }
         if (server != null) {
             server.disposeNow(Duration.ofSeconds(10));
         }
@@ -72,7 +79,7 @@ class ReactorNettyTest {
     }
 
     private static HttpClient client(HttpProtocol protocol, Queue<Channel> channels) {
-        return HttpClient.create()
+        return HttpClient.create(pool)
                 .runOn(loops)
                 .protocol(protocol)
                 .doOnChannelInit((observer, channel, remote) -> channels.add(channel))

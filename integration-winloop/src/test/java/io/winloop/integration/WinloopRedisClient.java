@@ -10,12 +10,14 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.BootstrapConfig;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.EventExecutorGroup;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ImmediateEventExecutor;
+import io.winloop.WinloopChannelOption;
 import io.winloop.WinloopDatagramChannel;
 import io.winloop.WinloopSocketChannel;
 import reactor.core.publisher.Mono;
@@ -42,12 +44,12 @@ public class WinloopRedisClient extends RedisClient {
     /**
      * Resources whose connections run on {@code group} (owned by the application: shut it down after Lettuce) and
      * resolve names with {@code dns} (e.g. {@code new DnsNameResolverBuilder()}) on {@link WinloopDatagramChannel}.
+     * Add your own settings to the builder, then {@code build()}.
      */
-    public static ClientResources resources(EventLoopGroup group, DnsNameResolverBuilder dns) {
+    public static ClientResources.Builder resources(EventLoopGroup group, DnsNameResolverBuilder dns) {
         return ClientResources.builder()
                 .eventLoopGroupProvider(new SharedGroup(group))
-                .addressResolverGroup(new DnsAddressResolverGroup(dns.datagramChannelType(WinloopDatagramChannel.class)))
-                .build();
+                .addressResolverGroup(new DnsAddressResolverGroup(dns.datagramChannelType(WinloopDatagramChannel.class)));
     }
 
     @Override
@@ -61,7 +63,11 @@ public class WinloopRedisClient extends RedisClient {
             winloop.resolver(lettuce.resolver());
         }
         for (Map.Entry<ChannelOption<?>, Object> option : lettuce.options().entrySet()) {
-            winloop.option((ChannelOption<Object>) option.getKey(), option.getValue());
+            if (option.getKey() instanceof NioChannelOption) {
+                keepAliveOption(winloop, option.getKey().name(), option.getValue());
+            } else {
+                winloop.option((ChannelOption<Object>) option.getKey(), option.getValue());
+            }
         }
         for (Map.Entry<AttributeKey<?>, Object> attr : lettuce.attrs().entrySet()) {
             winloop.attr((AttributeKey<Object>) attr.getKey(), attr.getValue());
@@ -70,6 +76,22 @@ public class WinloopRedisClient extends RedisClient {
             winloop.handler(lettuce.handler());
         }
         builder.bootstrap(winloop);
+    }
+
+    /**
+     * Lettuce, believing it runs on NIO, passes its keep-alive settings as the JDK's extended socket options; Winloop
+     * has the idle time and interval under its own names. Windows' {@code SIO_KEEPALIVE_VALS} has no probe count
+     * (Windows sends 10), so TCP_KEEPCOUNT is left out.
+     */
+    private static void keepAliveOption(Bootstrap winloop, String name, Object value) {
+        if ("TCP_KEEPIDLE".equals(name)) {
+            winloop.option(WinloopChannelOption.TCP_KEEPIDLE, (Integer) value);
+        } else if ("TCP_KEEPINTERVAL".equals(name)) {
+            winloop.option(WinloopChannelOption.TCP_KEEPINTVL, (Integer) value);
+        } else if (!"TCP_KEEPCOUNT".equals(name)) {
+            throw new IllegalArgumentException("Lettuce set the NIO-only channel option " + name
+                    + ", which WinloopRedisClient does not know how to carry over to Winloop");
+        }
     }
 
     /** Serves one group for every group class Lettuce asks for; leaves shutting it down to its owner. */

@@ -82,9 +82,10 @@ class LettuceTest {
             RedisClient client = new WinloopRedisClient(resources, uri);
             boolean extendedKeepAlive = ExtendedKeepAliveSupport.isSupported();
             if (extendedKeepAlive) {
-                // Lettuce sets keep-alive idle and interval only where the JDK has them as NIO options on this OS
-                // (JDK 25 here, not 17; elsewhere it refuses them): it passes them as NioChannelOptions, which
-                // WinloopRedisClient carries over under Winloop's names.
+                // Lettuce takes keep-alive idle and interval only where the JDK offers them as NIO socket options
+                // on this OS (lane B's JDK 25 does, lane A's JDK 17 does not, and there Lettuce refuses them with
+                // "Extended TCP keepalive options could not be applied", on NIO as on Winloop). It passes them as
+                // NioChannelOptions, which WinloopRedisClient carries over under Winloop's names.
                 client.setOptions(ClientOptions.builder().socketOptions(SocketOptions.builder()
                         .keepAlive(SocketOptions.KeepAliveOptions.builder().enable().idle(Duration.ofSeconds(45))
                                 .interval(Duration.ofSeconds(7)).count(3).build())

@@ -1,6 +1,7 @@
 package io.winloop.integration;
 
 import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
 import io.winloop.WinloopDatagramChannel;
 import io.winloop.WinloopServerSocketChannel;
 import io.winloop.WinloopSocketChannel;
@@ -31,6 +32,7 @@ import java.util.zip.CRC32;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -127,6 +129,30 @@ class ReactorNettyTest {
         IllegalArgumentException domain = assertThrows(IllegalArgumentException.class,
                 () -> loops.onChannelClass(io.netty.channel.unix.DomainSocketChannel.class, loops.onServer(true)));
         assertTrue(domain.getMessage().contains("DomainSocketChannel"), domain.getMessage());
+    }
+
+    /** With a select count, a separate Winloop group accepts; disposal shuts both down and is final. */
+    @Test
+    void separateSelectGroupAndDisposal() {
+        LoopResources resources = WinloopLoopResources.create("winloop-select", 1, 1, true);
+        EventLoopGroup select = resources.onServerSelect(true);
+        EventLoopGroup workers = resources.onServer(true);
+        assertNotSame(select, workers);
+        DisposableServer selectServer = HttpServer.create().host("127.0.0.1").port(0).runOn(resources)
+                .handle((request, response) -> response.sendString(Mono.just("ok")))
+                .bindNow(Duration.ofSeconds(30));
+        try {
+            assertSame(select, selectServer.channel().eventLoop().parent());
+            assertEquals("ok", HttpClient.create(pool).runOn(resources).get()
+                    .uri("http://127.0.0.1:" + selectServer.port() + "/").responseContent().aggregate().asString()
+                    .block(Duration.ofSeconds(30)));
+        } finally {
+            selectServer.disposeNow(Duration.ofSeconds(10));
+        }
+        resources.disposeLater(Duration.ZERO, Duration.ofSeconds(10)).block(Duration.ofSeconds(20));
+        assertTrue(resources.isDisposed());
+        assertTrue(select.isTerminated());
+        assertTrue(workers.isTerminated());
     }
 
     private static long crc(byte[] bytes) {

@@ -9,10 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Netty's SSL tests skip their OpenSSL permutations (and all of SocketSslClientRenegotiateTest) when
+ * Netty's SSL tests skip their OpenSSL permutations (and Winloop's BoringSSL renegotiation case) when
  * {@link OpenSsl#isAvailable()} is false. That must happen only where it is meant to: under Wine 8.0, where the
  * build leaves netty-tcnative off the class path because its DLL kills the JVM there (Wine 8.0 has no
- * bcryptprimitives.dll; see testsuite-winloop/pom.xml). Everywhere else netty-tcnative's BoringSSL must load.
+ * bcryptprimitives.dll: tools/probes/bcryptprimitives-probe.c, testsuite-winloop/pom.xml). Everywhere else
+ * netty-tcnative's BoringSSL must load.
  */
 class WinloopOpenSslAvailabilityTest {
     @Test

@@ -44,7 +44,7 @@ import java.nio.channels.UnresolvedAddressException;
  * {@link DatagramPacket}s up to the {@link RecvByteBufAllocator}'s messages per read on each readiness event, and
  * {@code sendto} with WRITE interest while the socket would block.
  *
- * <h3>Windows specifics</h3>
+ * <h2>Windows specifics</h2>
  * <ul>
  * <li><b>ICMP port unreachable</b> arrives on Windows as WSAECONNRESET from the next {@code recvfrom}, on
  *     connected and unconnected sockets alike. Like the JDK ({@code Net.socket0} / {@code Net.connect0}), Winloop

@@ -9,9 +9,9 @@ import java.util.concurrent.ThreadFactory;
  * The drop-in replacement of {@code NioEventLoopGroup} on Windows: a {@link MultiThreadIoEventLoopGroup} whose
  * loops run {@link WinloopIoHandler}s. Equivalent to
  * {@code new MultiThreadIoEventLoopGroup(nThreads, ..., WinloopIoHandler.newFactory())}.
- *
- * @throws UnsatisfiedLinkError at construction when Winloop cannot run here, with
- *         {@link Winloop#unavailabilityCause()} as its cause
+ * <p>
+ * Every constructor throws {@link UnsatisfiedLinkError} at once when Winloop cannot run here, with
+ * {@link Winloop#unavailabilityCause()} as its cause.
  */
 public class WinloopEventLoopGroup extends MultiThreadIoEventLoopGroup {
     /** As many threads as Netty's default (twice the processors, or {@code io.netty.eventLoopThreads}). */

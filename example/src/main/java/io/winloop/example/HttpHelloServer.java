@@ -14,7 +14,6 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
@@ -29,7 +28,8 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 
 /**
- * An HTTP/1.1 server that answers every GET or HEAD with a short "hello" page, with keep-alive. Runs until stopped.
+ * An HTTP server that answers every GET or HEAD with a short "hello" page, keeping connections open as HTTP/1.1
+ * does by default and HTTP/1.0 clients ask with {@code Connection: keep-alive} ({@code ab -k}). Runs until stopped.
  *
  * <pre>
  * HttpHelloServer [--transport winloop|nio] [--host 127.0.0.1] [--port 8080] [--threads 0]
@@ -91,7 +91,6 @@ public final class HttpHelloServer {
             FullHttpResponse response;
             if (!request.decoderResult().isSuccess()) {
                 response = text(request, HttpResponseStatus.BAD_REQUEST, "Bad request\n");
-                HttpUtil.setKeepAlive(response, false);
             } else if (!HttpMethod.GET.equals(request.method()) && !HttpMethod.HEAD.equals(request.method())) {
                 response = text(request, HttpResponseStatus.METHOD_NOT_ALLOWED, "Only GET and HEAD are served\n");
                 response.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
@@ -103,11 +102,14 @@ public final class HttpHelloServer {
                     response.content().clear(); // HEAD: the headers of a GET, no body
                 }
             }
-            boolean keepAlive = HttpUtil.isKeepAlive(request) && HttpUtil.isKeepAlive(response);
+            // Keep the connection when the client asked to: HTTP/1.1 by default, HTTP/1.0 with "Connection:
+            // keep-alive" (ab -k), in which case the response must say "Connection: keep-alive" too (setKeepAlive
+            // adds it for 1.0; a 1.0 response without it means close). Content-Length delimits every response.
+            boolean keepAlive = request.decoderResult().isSuccess() && HttpUtil.isKeepAlive(request);
+            HttpUtil.setKeepAlive(response, keepAlive);
             if (keepAlive) {
                 ctx.writeAndFlush(response);
             } else {
-                response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
                 ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
             }
         }

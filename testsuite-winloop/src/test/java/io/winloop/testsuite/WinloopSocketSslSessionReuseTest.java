@@ -24,9 +24,11 @@ public class WinloopSocketSslSessionReuseTest extends SocketSslSessionReuseTest 
 
     /**
      * Netty's {@code jdkAndOpenSSL} parameters include an OpenSSL pair unconditionally (Netty's own build always
-     * has netty-tcnative). This module does not put netty-tcnative on the test class path, so building that
-     * context fails with NoClassDefFoundError (io/netty/internal/tcnative/SSLPrivateKeyMethod): skip that pair,
-     * as the other SSL tests of the testsuite do when {@link OpenSsl#isAvailable()} is false.
+     * has netty-tcnative). Lane A (Wine 8.0) runs without netty-tcnative (its DLL cannot load there: see
+     * testsuite-winloop/pom.xml), so building that context fails with NoClassDefFoundError
+     * (io/netty/internal/tcnative/SSLPrivateKeyMethod): skip that pair there, as the other SSL tests of the
+     * testsuite do when {@link OpenSsl#isAvailable()} is false. Where netty-tcnative is present the pair runs
+     * (WinloopOpenSslAvailabilityTest makes sure it loads).
      */
     @ParameterizedTest(name = "{index}: serverEngine = {0}, clientEngine = {1}")
     @MethodSource("jdkAndOpenSSL")

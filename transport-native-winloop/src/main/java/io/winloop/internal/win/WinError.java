@@ -186,9 +186,12 @@ public final class WinError {
     }
 
     /**
-     * The words the POSIX transports use for the errors code matches on (glibc's strerror, as in epoll's
-     * "Connection reset by peer"): Netty's SslHandler ignores a reset after close_notify only when the message says
-     * "connection ... reset / closed / abort", and Reactor Netty's AbortedException looks for the same words.
+     * The words epoll's messages carry for the error Linux reports in the same situation (glibc's strerror, as in
+     * epoll's {@code recvAddress(..) failed with error(-104): Connection reset by peer}), because code matches on
+     * them: Netty's SslHandler ignores an IOException after close_notify when its message matches
+     * {@code connection.*(?:reset|closed|abort|broken)|broken.*pipe}, and Reactor Netty's
+     * {@code AbortedException.isConnectionReset} (logged at DEBUG instead of WARN) looks for "Connection reset by
+     * peer" or "Broken pipe". WinErrorTest checks each message against those patterns.
      */
     static String meaning(int error) {
         switch (error) {
@@ -198,10 +201,18 @@ public final class WinError {
             case WSAETIMEDOUT: return "Connection timed out";
             case WSAENETUNREACH: return "Network is unreachable";
             case WSAEHOSTUNREACH: return "No route to host";
+            case WSAEHOSTDOWN: return "Host is down";
+            case WSAENETDOWN: return "Network is down";
+            // Windows: keep-alive found the connection dead. Linux reports that as ETIMEDOUT.
+            case WSAENETRESET: return "Network dropped connection on reset";
             case WSAEADDRINUSE: return "Address already in use";
             case WSAEADDRNOTAVAIL: return "Cannot assign requested address";
             case WSAENOTCONN: return "Transport endpoint is not connected";
-            case WSAESHUTDOWN: return "Cannot send after transport endpoint shutdown";
+            // A send after shutdown(SD_SEND). Linux fails a send after shutdown(SHUT_WR) with EPIPE, not
+            // ESHUTDOWN, so epoll's message is "Broken pipe", the words frameworks treat as a closed peer.
+            case WSAESHUTDOWN: return "Broken pipe (cannot send after socket shutdown)";
+            case WSAEMSGSIZE: return "Message too long";
+            case WSAENOBUFS: return "No buffer space available";
             default: return null;
         }
     }

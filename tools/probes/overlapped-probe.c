@@ -7,7 +7,26 @@
  *     packet; the OVERLAPPED offset is honoured for a file opened without FILE_FLAG_OVERLAPPED (the JDK's
  *     FileChannel opens files that way) and the file pointer is left alone; CancelIoEx while the peer does not
  *     read; a count of more than 2^31-2 bytes (TransmitFile's documented maximum per call).
- * Results are printed below each Wine's run (see the end of this comment).
+ * Seen under Debian wine64 8.0 and Debian 13 wine64 10.0 (2026-11-30), identical unless marked:
+ *   associate with B by CreateIoCompletionPort  failed error=87 (ERROR_INVALID_PARAMETER, as on Windows)
+ *   replace with B (key 4), class 61            status=0xc0000002 (STATUS_NOT_IMPLEMENTED); the next read
+ *                                               completes on A with key 2
+ *   remove (Port NULL), class 61                status=0xc0000002; associate with A again: error=87
+ *   WSAID_TRANSMITFILE                          pointer=yes; exported mswsock!TransmitFile=yes (not the same
+ *                                               pointer: mswsock's export forwards to ws2_32's)
+ *   100 bytes at 1000, sync file, nonblocking s ok=0 error=997 (WSA_IO_PENDING), then a packet: status=0x0
+ *                                               bytes=100; the peer gets bytes 1000..1099; file pointer stays 0
+ *   64 MiB, peer not reading                    pending; no completion until the peer reads, then bytes=67108864
+ *   64 MiB again, then CancelIoEx(s, &ov)       Wine 8.0: ok; completion status=0xc0000120 (STATUS_CANCELLED)
+ *                                               bytes=4653056 = what the peer received (a partial count)
+ *                                               Wine 10.0: failed error=1168 (ERROR_NOT_FOUND); the transfer
+ *                                               went on and completed with bytes=67108864 once the peer read
+ *   count 2^31 on a 64 MiB file                 completes at end of file: bytes=67108864
+ *   64 MiB, then closesocket                    no completion within 2 s (Wine 8.0 once reported 0xc0000024 at
+ *                                               once); after the peer's close too: status=0xc0000008
+ *                                               (STATUS_INVALID_HANDLE) bytes=0
+ *   64 MiB, then CancelIoEx(s, NULL)            ok under both; completion STATUS_CANCELLED bytes=2883584
+ * So: a handle moves between ports nowhere under Wine; cancel a transmission by handle (NULL), before closesocket.
  * Build: x86_64-w64-mingw32-gcc -O1 -o ~/.cache/winloop/overlapped-probe.exe tools/probes/overlapped-probe.c -lws2_32 -lmswsock -lntdll
  * Run:   WINEDEBUG=-all WINEPREFIX=~/.cache/winloop/wineprefix-8.0 wine ~/.cache/winloop/overlapped-probe.exe
  *        chroot ~/.cache/winloop/wine10-root env WINEDEBUG=-all WINEPREFIX=$HOME/.cache/winloop/wineprefix-10.0 \

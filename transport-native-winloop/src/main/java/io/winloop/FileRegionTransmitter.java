@@ -22,7 +22,7 @@ import java.io.IOException;
 /**
  * Sends a stream channel's {@link DefaultFileRegion}s with overlapped {@code TransmitFile}: the kernel reads the file
  * and sends it, nothing passes through the JVM (as epoll's {@code sendfile}). One call at a time, of at most
- * {@link #maxBytesPerCall} bytes (TransmitFile's limit is 2^31 - 2): the region stays the outbound buffer's current
+ * {@link #maxBytesPerCall()} bytes (TransmitFile's limit is 2^31 - 2): the region stays the outbound buffer's current
  * message until its last call completes on the loop's port, so what is written after it waits (and counts toward
  * writability) meanwhile; each completion advances {@code transferred()} and the buffer's progress, and then
  * flushes again, which starts the next call or moves on to the next message. A call that fails or ends early fails
@@ -42,8 +42,8 @@ final class FileRegionTransmitter implements OverlappedOp.Listener {
     static final int COPY = -2;
 
     /** Bytes per TransmitFile call; a lower value (tests, -Dio.winloop.transmitFile.maxBytesPerCall) splits more. */
-    private static final long MAX_BYTES_PER_CALL = Math.max(1, Math.min(Mswsock.MAX_BYTES_PER_CALL,
-            SystemPropertyUtil.getLong("io.winloop.transmitFile.maxBytesPerCall", Mswsock.MAX_BYTES_PER_CALL)));
+    private static volatile long maxBytesPerCall = clampBytesPerCall(
+            SystemPropertyUtil.getLong("io.winloop.transmitFile.maxBytesPerCall", Mswsock.MAX_BYTES_PER_CALL));
     private static final String UNAVAILABLE = transmitFileUnavailable();
 
     private final AbstractWinloopStreamChannel channel;
@@ -77,8 +77,17 @@ final class FileRegionTransmitter implements OverlappedOp.Listener {
         }
     }
 
+    private static long clampBytesPerCall(long bytes) {
+        return Math.max(1, Math.min(Mswsock.MAX_BYTES_PER_CALL, bytes));
+    }
+
     static long maxBytesPerCall() {
-        return MAX_BYTES_PER_CALL;
+        return maxBytesPerCall;
+    }
+
+    /** Tests: split regions into calls of at most {@code bytes} (at most 2^31 - 2). */
+    static void maxBytesPerCall(long bytes) {
+        maxBytesPerCall = clampBytesPerCall(bytes);
     }
 
     /**
@@ -124,7 +133,7 @@ final class FileRegionTransmitter implements OverlappedOp.Listener {
             binding = new PortBinding(socket.handle());
         }
         long remaining = region.count() - region.transferred();
-        long length = Math.min(remaining, MAX_BYTES_PER_CALL);
+        long length = Math.min(remaining, maxBytesPerCall);
         OverlappedOp call = io.newOp(0, this);
         long overlapped;
         try {

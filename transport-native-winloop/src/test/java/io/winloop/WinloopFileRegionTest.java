@@ -228,6 +228,40 @@ class WinloopFileRegionTest {
         }
     }
 
+    /**
+     * A channel that sent a region with TransmitFile (its socket is now associated with its loop's port), then is
+     * deregistered and registered with another loop, keeps sending regions: with TransmitFile where Windows can move
+     * the socket to the new loop's port (8.1+), by copying (chosen, logged) under Wine, which cannot
+     * (tools/probes/overlapped-probe.c).
+     */
+    @Test
+    @Timeout(60)
+    void aChannelMovedToAnotherLoopKeepsSendingRegions() throws Exception {
+        EventLoopGroup other = new WinloopEventLoopGroup(1);
+        Channel channel = connect();
+        try (Socket peer = server.accept()) {
+            channel.writeAndFlush(new WinloopFileRegion(file, 0, 1000)).sync();
+            assertEquals(crcOfContent(0, 1000), readCrc(peer, 1000));
+            channel.deregister().sync();
+            other.register(channel).sync();
+            long calls = FileRegionStats.transmitFileCalls();
+            long copied = FileRegionStats.copiedRegions();
+            ChannelFuture write = channel.writeAndFlush(new WinloopFileRegion(file, 1000, 200_000));
+            assertEquals(crcOfContent(1000, 200_000), readCrc(peer, 200_000));
+            write.sync();
+            if (io.winloop.internal.win.Wine.isMajorVersion(8) || io.winloop.internal.win.Wine.isMajorVersion(10)) {
+                assertEquals(calls, FileRegionStats.transmitFileCalls(), "no TransmitFile on a socket that cannot move");
+                assertEquals(copied + 1, FileRegionStats.copiedRegions());
+            } else {
+                assertEquals(calls + 1, FileRegionStats.transmitFileCalls());
+                assertEquals(copied, FileRegionStats.copiedRegions());
+            }
+        } finally {
+            channel.close().sync();
+            other.shutdownGracefully(0, 5, TimeUnit.SECONDS).sync();
+        }
+    }
+
     /** TransmitFile stops at the end of the file; the write fails as Netty's DefaultFileRegion does (netty#8868). */
     @Test
     @Timeout(60)

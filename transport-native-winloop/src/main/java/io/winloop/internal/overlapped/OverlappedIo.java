@@ -71,7 +71,12 @@ public final class OverlappedIo {
             return;
         }
         inFlight--;
-        op.completed();
+        try {
+            op.completed();
+        } catch (Throwable t) {
+            // The operation is idle again whatever its owner did; the rest of the batch must still be dispatched.
+            logger.warn("An overlapped operation's listener failed: {}", op, t);
+        }
     }
 
     void started(OverlappedOp op) {

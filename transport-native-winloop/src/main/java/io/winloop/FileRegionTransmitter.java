@@ -126,6 +126,7 @@ final class FileRegionTransmitter implements OverlappedOp.Listener {
                 copying = msg; // RegionFiles logged why
                 return COPY;
             }
+            FileRegionStats.fileOpened();
             region = (DefaultFileRegion) msg;
             file = handle;
         }
@@ -220,7 +221,10 @@ final class FileRegionTransmitter implements OverlappedOp.Listener {
         region = null;
         long handle = file;
         file = 0;
-        WinFile.close(handle);
+        if (handle != 0) {
+            WinFile.close(handle);
+            FileRegionStats.fileClosed();
+        }
     }
 
     /**

@@ -166,6 +166,58 @@ class WinloopFileRegionTest {
         }
     }
 
+    /** Each region's file handle is closed when it is sent: 100 regions on one channel leave no handle behind. */
+    @Test
+    @Timeout(60)
+    void manyRegionsLeaveNoHandleBehind() throws Exception {
+        Channel channel = connect();
+        try (Socket peer = server.accept()) {
+            long handles = ProcessHandles.count();
+            for (int i = 0; i < 100; i++) {
+                ChannelFuture write = channel.writeAndFlush(new WinloopFileRegion(file, i, 1000));
+                assertEquals(crcOfContent(i, 1000), readCrc(peer, 1000));
+                write.sync();
+            }
+            assertTrue(ProcessHandles.count() <= handles + 24, "handles: " + ProcessHandles.count() + " vs "
+                    + handles + " before 100 regions");
+        } finally {
+            channel.close().sync();
+        }
+    }
+
+    /** Closes with a call in flight, and peers that reset part way, 20 times each: no handle left behind. */
+    @Test
+    @Timeout(120)
+    void closesAndResetsInFlightLeaveNoHandleBehind() throws Exception {
+        Path big = dir.resolve("faults.bin");
+        try (RandomAccessFile raf = new RandomAccessFile(big.toFile(), "rw")) {
+            raf.setLength(64L << 20);
+        }
+        long handles = ProcessHandles.count();
+        for (int i = 0; i < 40; i++) {
+            Channel channel = connect();
+            try (Socket peer = server.accept()) {
+                ChannelFuture write = channel.writeAndFlush(new WinloopFileRegion(big, 0, 64L << 20));
+                byte[] buffer = new byte[64 * 1024];
+                assertTrue(peer.getInputStream().read(buffer) > 0);
+                if (i % 2 == 0) {
+                    channel.close().sync();
+                } else {
+                    peer.setSoLinger(true, 0);
+                }
+                peer.close();
+                assertTrue(write.await(10, TimeUnit.SECONDS), "write ended (" + i + ")");
+                channel.close().sync();
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (ProcessHandles.count() > handles + 24 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertTrue(ProcessHandles.count() <= handles + 24, "handles: " + ProcessHandles.count() + " vs "
+                + handles + " before 40 faults");
+    }
+
     /** A region bigger than one TransmitFile call may send (2^31 - 2 bytes): a sparse file of 2 GiB + 3 MiB. */
     @Test
     @Timeout(300)

@@ -12,6 +12,7 @@ public final class FileRegionStats {
     private static final LongAdder TRANSMITTED_REGIONS = new LongAdder();
     private static final LongAdder COPIED_REGIONS = new LongAdder();
     private static final LongAdder COPIED_BYTES = new LongAdder();
+    private static final LongAdder OPEN_FILES = new LongAdder();
 
     private FileRegionStats() {
     }
@@ -39,6 +40,19 @@ public final class FileRegionStats {
     /** Bytes the copying path moved through the JVM (FileChannel into a buffer, then into the socket). */
     public static long copiedBytes() {
         return COPIED_BYTES.sum();
+    }
+
+    /** File handles opened for regions being sent and not closed yet (0 once every channel is idle or closed). */
+    public static long openFiles() {
+        return OPEN_FILES.sum();
+    }
+
+    public static void fileOpened() {
+        OPEN_FILES.increment();
+    }
+
+    public static void fileClosed() {
+        OPEN_FILES.decrement();
     }
 
     public static void transmitFileCall() {

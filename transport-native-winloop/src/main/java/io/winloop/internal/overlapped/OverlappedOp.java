@@ -68,7 +68,8 @@ public final class OverlappedOp {
      * ignored) and returns the OVERLAPPED address to pass to it.
      *
      * @throws IOException when the handle cannot be associated with this loop's port (see {@link PortBinding})
-     * @throws IllegalStateException when a call is in flight or the operation was released
+     * @throws IllegalStateException when a call is in flight, the operation was released, or the loop is shutting
+     *                               down
      */
     public long prepare(PortBinding binding, long fileOffset) throws IOException {
         if (released) {
@@ -76,6 +77,9 @@ public final class OverlappedOp {
         }
         if (inFlightOn != null) {
             throw new IllegalStateException("overlapped operation already in flight on " + inFlightOn);
+        }
+        if (io.isClosing()) {
+            throw new IllegalStateException("the event loop is shutting down: no overlapped call may start");
         }
         binding.bindTo(io);
         NativeMemory.zero(block, OVERLAPPED_SIZE);
@@ -147,6 +151,10 @@ public final class OverlappedOp {
 
     boolean isReleased() {
         return released;
+    }
+
+    void markReleased() {
+        released = true;
     }
 
     /** Called by {@link OverlappedIo} with this operation's dequeued completion. */

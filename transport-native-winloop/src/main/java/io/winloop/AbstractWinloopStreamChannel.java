@@ -140,7 +140,7 @@ abstract class AbstractWinloopStreamChannel extends AbstractWinloopChannel imple
         if (transmitter == null) {
             transmitter = new FileRegionTransmitter(this, socket);
         }
-        if (transmitter.write(in, region, overlappedIo) == FileRegionTransmitter.IN_FLIGHT) {
+        if (transmitter.write(region, overlappedIo) == FileRegionTransmitter.IN_FLIGHT) {
             return WRITE_STATUS_TRANSMITTING;
         }
         // The copying path (FileRegionTransmitter logged why the region cannot go zero-copy).

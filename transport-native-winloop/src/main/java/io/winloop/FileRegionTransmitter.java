@@ -91,12 +91,13 @@ final class FileRegionTransmitter implements OverlappedOp.Listener {
     }
 
     /**
-     * Sends (more of) {@code msg}, the outbound buffer's current message, which still has bytes to send.
+     * Sends (more of) {@code msg}, the outbound buffer's current message, which still has bytes to send, with the
+     * overlapped operations of the channel's loop ({@code io}).
      *
      * @return {@link #IN_FLIGHT} or {@link #COPY}
      * @throws IOException what the last call failed with, or why this one could not start
      */
-    int write(ChannelOutboundBuffer in, FileRegion msg, OverlappedIo io) throws IOException {
+    int write(FileRegion msg, OverlappedIo io) throws IOException {
         if (failure != null) {
             IOException cause = failure;
             failure = null;

@@ -22,7 +22,9 @@ import java.io.IOException;
  * count, and the operation is idle again.</li>
  * </ol>
  * {@link #release()} gives the operation up: freed at once when idle; when a call is in flight it is cancelled
- * ({@code CancelIoEx}) and the block is freed when its completion is dequeued, without telling the owner.
+ * ({@code CancelIoEx}) and the block is freed when its completion is dequeued, without telling the owner. At the
+ * loop's shutdown a call in flight of an operation not released is cancelled and its completion still reaches the
+ * listener (the owner frees what it holds for the call); then every idle operation is freed.
  */
 public final class OverlappedOp {
     /** Called on the loop thread when a started call completed. */

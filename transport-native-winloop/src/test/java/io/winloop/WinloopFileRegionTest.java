@@ -272,6 +272,10 @@ class WinloopFileRegionTest {
             } else if (PlatformDependent.javaVersion() >= 16) {
                 assertEquals(calls, FileRegionStats.transmitFileCalls());
                 assertEquals(copied + 1, FileRegionStats.copiedRegions());
+                // Chosen and said, not swallowed: the reason names the flags that would make it zero-copy.
+                assertTrue(io.winloop.internal.overlapped.RegionFiles.fallbackReasons().stream().anyMatch(reason ->
+                        reason.contains("--add-opens java.base/sun.nio.ch=ALL-UNNAMED")),
+                        "fallback reasons: " + io.winloop.internal.overlapped.RegionFiles.fallbackReasons());
             }
             assertEquals(0, region.refCnt());
             assertFalse(raf.getChannel().isOpen(), "closed by the region's release, as Netty's own transports do");

@@ -123,9 +123,14 @@ public final class RegionFiles {
 
     /** Logs {@code reason} once per distinct text, at debug level: why a region goes through the copying path. */
     public static void logFallback(String reason) {
-        if (logger.isDebugEnabled() && LOGGED.add(reason)) {
+        if (LOGGED.add(reason)) {
             logger.debug("FileRegion sent by copying instead of TransmitFile: {}", reason);
         }
+    }
+
+    /** Every reason {@link #logFallback} was given so far in this process (tests, diagnostics). */
+    public static Set<String> fallbackReasons() {
+        return java.util.Collections.unmodifiableSet(LOGGED);
     }
 
     /**

@@ -14,6 +14,7 @@ import io.netty.util.internal.logging.InternalLoggerFactory;
 import io.winloop.internal.afd.Afd;
 import io.winloop.internal.afd.AfdPoller;
 import io.winloop.internal.afd.SocketPollState;
+import io.winloop.internal.overlapped.OverlappedIo;
 import io.winloop.internal.win.NativeMemory;
 import io.winloop.internal.win.Winsock;
 import io.winloop.internal.win.WsaBufArray;
@@ -30,7 +31,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Netty 4.2 {@link IoHandler} on an I/O completion port with AFD polling: one port per event loop, at most one
  * IOCTL_AFD_POLL in flight per socket, one {@code GetQueuedCompletionStatusEx} per turn for a batch of completions,
- * and wake-ups posted to the port (at most one per sleep).
+ * and wake-ups posted to the port (at most one per sleep). The same port carries the overlapped operations the
+ * channels start (TransmitFile, pipe reads and writes): a handle is given the loop's {@link OverlappedIo} when
+ * it is registered ({@link WinloopIoHandle#overlappedIo}, {@link WinloopOverlappedHandle#overlappedIo}).
  *
  * <pre>{@code
  * EventLoopGroup group = new MultiThreadIoEventLoopGroup(WinloopIoHandler.newFactory());
@@ -167,31 +170,40 @@ public final class WinloopIoHandler implements IoHandler {
         }
     }
 
+    /**
+     * Registers a socket ({@link WinloopIoHandle}: polled with AFD) or an overlapped-only handle
+     * ({@link WinloopOverlappedHandle}: associated with this loop's port now; an IOException says why when it is
+     * associated with another loop's port and cannot be moved).
+     */
     @Override
     public IoRegistration register(IoHandle handle) throws Exception {
-        WinloopIoHandle winloopHandle = cast(handle);
+        if (!(handle instanceof WinloopIoHandle) && !(handle instanceof WinloopOverlappedHandle)) {
+            throw new IllegalArgumentException("IoHandle of type " + StringUtil.simpleClassName(handle)
+                    + " not supported by WinloopIoHandler (it takes WinloopIoHandle and WinloopOverlappedHandle)");
+        }
         if (destroyed) {
             throw new IllegalStateException("WinloopIoHandler is destroyed");
         }
-        long base = Winsock.baseHandle(winloopHandle.socket(), baseHandleScratch);
-        Registration registration = new Registration(winloopHandle);
-        registration.state = poller.add(base, registration);
+        Registration registration = new Registration(handle);
+        if (handle instanceof WinloopIoHandle) {
+            WinloopIoHandle socket = (WinloopIoHandle) handle;
+            long base = Winsock.baseHandle(socket.socket(), baseHandleScratch);
+            registration.state = poller.add(base, registration);
+            socket.overlappedIo(poller.overlapped());
+        } else {
+            WinloopOverlappedHandle overlapped = (WinloopOverlappedHandle) handle;
+            poller.overlapped().bind(overlapped.portBinding());
+            overlapped.overlappedIo(poller.overlapped());
+        }
         registrations.put(registration, Boolean.TRUE);
         handle.registered();
         return registration;
     }
 
-    private static WinloopIoHandle cast(IoHandle handle) {
-        if (handle instanceof WinloopIoHandle) {
-            return (WinloopIoHandle) handle;
-        }
-        throw new IllegalArgumentException("IoHandle of type " + StringUtil.simpleClassName(handle)
-                + " not supported by WinloopIoHandler (it polls only WinloopIoHandle)");
-    }
-
     @Override
     public boolean isCompatible(Class<? extends IoHandle> handleType) {
-        return WinloopIoHandle.class.isAssignableFrom(handleType);
+        return WinloopIoHandle.class.isAssignableFrom(handleType)
+                || WinloopOverlappedHandle.class.isAssignableFrom(handleType);
     }
 
     @Override
@@ -232,13 +244,14 @@ public final class WinloopIoHandler implements IoHandler {
     }
 
     private final class Registration implements IoRegistration {
-        final WinloopIoHandle handle;
+        final IoHandle handle;
         final AtomicBoolean cancelled = new AtomicBoolean();
+        /** The AFD poll of a socket; null for an overlapped-only handle. */
         SocketPollState state;
         /** Interest, touched on the loop thread only. */
         int ops;
 
-        Registration(WinloopIoHandle handle) {
+        Registration(IoHandle handle) {
             this.handle = handle;
         }
 
@@ -253,6 +266,9 @@ public final class WinloopIoHandler implements IoHandler {
             if (!(ops instanceof WinloopIoOps)) {
                 throw new IllegalArgumentException("IoOps of type " + StringUtil.simpleClassName(ops)
                         + " not supported by WinloopIoHandler");
+            }
+            if (state == null) {
+                throw new UnsupportedOperationException(handle + " is not a socket: it has no readiness to watch");
             }
             if (cancelled.get()) {
                 return -1;
@@ -296,7 +312,9 @@ public final class WinloopIoHandler implements IoHandler {
             if (registrations.remove(this) == null) {
                 return;
             }
-            poller.remove(state);
+            if (state != null) {
+                poller.remove(state);
+            }
             handle.unregistered();
         }
 

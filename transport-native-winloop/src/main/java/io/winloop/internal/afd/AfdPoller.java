@@ -2,6 +2,7 @@ package io.winloop.internal.afd;
 
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
+import io.winloop.internal.overlapped.OverlappedIo;
 import io.winloop.internal.win.NativeCalls;
 import io.winloop.internal.win.NativeMemory;
 import io.winloop.internal.win.Ntdll;
@@ -18,7 +19,8 @@ import java.util.List;
  * IOCTL_AFD_POLL in flight on a shared {@code \Device\Afd} helper handle; interest changes and completed polls put
  * the socket on an update queue, and {@link #flushUpdates()} (called right before each wait) issues, widens (by
  * cancelling) or leaves the polls; one {@code GetQueuedCompletionStatusEx} ({@link #await}) reaps a batch of
- * completions, which {@link #process} hands to a {@link Listener}.
+ * completions, which {@link #process} hands to a {@link Listener}. The same port carries the loop's overlapped
+ * operations ({@link #overlapped()}): their completions, told apart by their key, go to {@link OverlappedIo}.
  *
  * <p>Not thread-safe: every method but {@link #wakeup()} runs on the owning event loop thread.
  */
@@ -39,6 +41,7 @@ public final class AfdPoller {
     private static final int IOCTL_AFD_POLL = 0x00012024;
 
     private final CompletionPort port;
+    private final OverlappedIo overlapped;
     /** IO_STATUS_BLOCK that NtCancelIoFileEx reports into (the poll's own block belongs to the kernel). */
     private final long cancelStatus;
     private final List<AfdHelper> helpers = new ArrayList<>();
@@ -55,7 +58,13 @@ public final class AfdPoller {
 
     public AfdPoller(int batchSize) throws IOException {
         port = new CompletionPort(batchSize);
+        overlapped = new OverlappedIo(port.handle());
         cancelStatus = NativeMemory.allocate(Ntdll.IO_STATUS_BLOCK_SIZE);
+    }
+
+    /** The overlapped operations completing on this poller's port. */
+    public OverlappedIo overlapped() {
+        return overlapped;
     }
 
     /** Starts watching {@code baseSocket} (the base provider handle); no interest yet. */
@@ -172,18 +181,25 @@ public final class AfdPoller {
 
     /**
      * Hands the {@code dequeued} completions of the last {@link #await} (and any poll that failed to issue) to
-     * {@code listener}. Wake-up packets are consumed silently.
+     * {@code listener}, and the overlapped operations' completions to their owners. Wake-up packets are consumed
+     * silently.
      *
-     * @return the number of socket events delivered
+     * @return the number of socket events and overlapped completions delivered
      */
     public int process(int dequeued, Listener listener) {
         int delivered = deliverFailed(listener);
         for (int i = 0; i < dequeued; i++) {
-            long overlapped = port.entryOverlapped(i);
-            if (overlapped == 0 || port.entryKey(i) == CompletionPort.WAKEUP_KEY) {
+            long block = port.entryOverlapped(i);
+            long key = port.entryKey(i);
+            if (block == 0 || key == CompletionPort.WAKEUP_KEY) {
                 continue;
             }
-            SocketPollState state = slots[NativeMemory.getInt(overlapped + SocketPollState.SLOT)];
+            if (key == OverlappedIo.COMPLETION_KEY) {
+                overlapped.complete(block);
+                delivered++;
+                continue;
+            }
+            SocketPollState state = slots[NativeMemory.getInt(block + SocketPollState.SLOT)];
             if (complete(state, listener)) {
                 delivered++;
             }
@@ -267,8 +283,9 @@ public final class AfdPoller {
     }
 
     /**
-     * Cancels every poll in flight, waits (up to {@code timeoutMillis}) for their completions so that no block is
-     * freed while the kernel may still write it, then closes the helpers and the port.
+     * Cancels every poll and overlapped operation in flight, waits (up to {@code timeoutMillis}) for their
+     * completions so that no block is freed while the kernel may still write it (the overlapped ones reach their
+     * owners, which may free what they hold), then closes the helpers and the port.
      */
     public void close(int timeoutMillis) {
         if (closed) {
@@ -281,9 +298,10 @@ public final class AfdPoller {
                 remove(state);
             }
         }
+        overlapped.cancelAll();
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
         Listener ignore = (state, events, status) -> { };
-        while (inFlight > 0 && System.nanoTime() < deadline) {
+        while ((inFlight > 0 || overlapped.inFlight() > 0) && System.nanoTime() < deadline) {
             try {
                 poll(10, ignore);
             } catch (IOException e) {
@@ -291,10 +309,11 @@ public final class AfdPoller {
                 break;
             }
         }
-        if (inFlight > 0) {
+        overlapped.freeAll();
+        if (inFlight > 0 || overlapped.inFlight() > 0) {
             // Freeing now could let the kernel write into reused memory: leak the blocks instead, loudly.
-            logger.warn("{} AFD poll(s) did not complete within {} ms of close; their blocks are not freed",
-                    inFlight, timeoutMillis);
+            logger.warn("{} AFD poll(s) and {} overlapped operation(s) did not complete within {} ms of close; "
+                    + "their blocks are not freed", inFlight, overlapped.inFlight(), timeoutMillis);
         }
         for (AfdHelper helper : helpers) {
             helper.close();

@@ -255,6 +255,39 @@ int main(void) {
     HANDLE c = client("CreateFile as this user", 0);
     if (c != INVALID_HANDLE_VALUE) { reap("connect packet", 500); CloseHandle(c); }
     CloseHandle(a); reap("packet", 300); }
+  printf("-- client closes while the server has a write (more than the buffer) and a read pending\n");
+  { HANDLE a = server(FILE_FLAG_FIRST_PIPE_INSTANCE, "CreateNamedPipe a", NULL);
+    memset(&o1, 0, sizeof o1); ConnectNamedPipe(a, &o1);
+    HANDLE c = client("CreateFile client", 0);
+    reap("connect packet", 500);
+    memset(&o1, 0, sizeof o1); memset(&o2, 0, sizeof o2); memset(&o3, 0, sizeof o3);
+    call("WriteFile(a) 64 KiB", WriteFile(a, big, 65536, NULL, &o1));
+    call("WriteFile(a) 256 KiB", WriteFile(a, big, sizeof big, NULL, &o2));
+    call("ReadFile(a) pending", ReadFile(a, buf, 100, NULL, &o3));
+    reap("packet", 300);
+    call("CloseHandle(client)", CloseHandle(c));
+    reap("packet", 1000); reap("packet", 1000); reap("packet", 1000);
+    CloseHandle(a); reap("packet after closing a", 500); }
+  printf("-- moving a connected instance to another port (FileReplaceCompletionInformation, Windows 8.1+)\n");
+  { typedef LONG (NTAPI *NtSetInformationFile_t)(HANDLE, PVOID, PVOID, ULONG, ULONG);
+    NtSetInformationFile_t pSet = (NtSetInformationFile_t)GetProcAddress(GetModuleHandleA("ntdll.dll"), "NtSetInformationFile");
+    HANDLE port2 = CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, 0);
+    HANDLE a = server(FILE_FLAG_FIRST_PIPE_INSTANCE, "CreateNamedPipe a (port 1)", NULL);
+    memset(&o1, 0, sizeof o1); ConnectNamedPipe(a, &o1);
+    HANDLE c = client("CreateFile client", 0);
+    reap("connect packet on port 1", 500);
+    struct { HANDLE port; ULONG_PTR key; } info = { NULL, 0 }; ULONG_PTR iosb[2];
+    LONG st = pSet(a, iosb, &info, sizeof info, 61);
+    printf("%-48s status=0x%lx\n", "NtSetInformationFile(replace, NULL port)", (unsigned long)st);
+    HANDLE r = CreateIoCompletionPort(a, port2, 7, 0);
+    printf("%-48s %s err=%lu\n", "CreateIoCompletionPort(a, port 2)", r ? "ok" : "FAILED", r ? 0UL : GetLastError());
+    memset(&o1, 0, sizeof o1);
+    call("ReadFile(a) pending", ReadFile(a, buf, 100, NULL, &o1));
+    DWORD w; WriteFile(c, "moved", 5, &w, NULL);
+    reap("packet on port 1 (200 ms)", 200);
+    { DWORD b = 0; ULONG_PTR k = 0; OVERLAPPED *ov = NULL; BOOL ok = GetQueuedCompletionStatus(port2, &b, &k, &ov, 500);
+      printf("  %-46s ok=%d key=%lu bytes=%lu ov=%s\n", "packet on port 2", ok, (unsigned long)k, b, ov == &o1 ? "the read" : "none"); }
+    CloseHandle(c); CloseHandle(a); CloseHandle(port2); }
   printf("-- done\n");
   return 0;
 }

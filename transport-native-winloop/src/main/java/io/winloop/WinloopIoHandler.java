@@ -14,6 +14,8 @@ import io.netty.util.internal.logging.InternalLoggerFactory;
 import io.winloop.internal.afd.Afd;
 import io.winloop.internal.afd.AfdPoller;
 import io.winloop.internal.afd.SocketPollState;
+import io.winloop.internal.pipe.PipeCompletions;
+import io.winloop.internal.pipe.PipeOperation;
 import io.winloop.internal.win.NativeMemory;
 import io.winloop.internal.win.Winsock;
 import io.winloop.internal.win.WsaBufArray;
@@ -53,6 +55,8 @@ public final class WinloopIoHandler implements IoHandler {
     private final long baseHandleScratch;
     private final WsaBufArray wsaBufs;
     private final AfdPoller poller;
+    /** Named pipe operations completing on this loop's port. */
+    private final PipeCompletions pipes;
     private boolean destroyed;
 
     private WinloopIoHandler(ThreadAwareExecutor executor, int batchSize) {
@@ -63,6 +67,8 @@ public final class WinloopIoHandler implements IoHandler {
         } catch (IOException e) {
             throw new IllegalStateException("Cannot create the Winloop completion port", e);
         }
+        pipes = new PipeCompletions(poller);
+        poller.overlappedSink(pipes);
         baseHandleScratch = NativeMemory.allocate(16);
         wsaBufs = new WsaBufArray();
     }
@@ -169,12 +175,19 @@ public final class WinloopIoHandler implements IoHandler {
 
     @Override
     public IoRegistration register(IoHandle handle) throws Exception {
-        WinloopIoHandle winloopHandle = cast(handle);
         if (destroyed) {
             throw new IllegalStateException("WinloopIoHandler is destroyed");
         }
+        if (handle instanceof WinloopPipeIoHandle) {
+            // A named pipe: completions, not readiness. Its handle is associated with a port when it is opened.
+            Registration registration = new Registration(handle, pipes);
+            registrations.put(registration, Boolean.TRUE);
+            handle.registered();
+            return registration;
+        }
+        WinloopIoHandle winloopHandle = cast(handle);
         long base = Winsock.baseHandle(winloopHandle.socket(), baseHandleScratch);
-        Registration registration = new Registration(winloopHandle);
+        Registration registration = new Registration(winloopHandle, wsaBufs);
         registration.state = poller.add(base, registration);
         registrations.put(registration, Boolean.TRUE);
         handle.registered();
@@ -191,7 +204,8 @@ public final class WinloopIoHandler implements IoHandler {
 
     @Override
     public boolean isCompatible(Class<? extends IoHandle> handleType) {
-        return WinloopIoHandle.class.isAssignableFrom(handleType);
+        return WinloopIoHandle.class.isAssignableFrom(handleType)
+                || WinloopPipeIoHandle.class.isAssignableFrom(handleType);
     }
 
     @Override
@@ -226,26 +240,51 @@ public final class WinloopIoHandler implements IoHandler {
                     registrations.size());
             closeAll();
         }
+        closeForeignPipes();
         poller.close(CLOSE_DRAIN_MILLIS);
         wsaBufs.release();
         NativeMemory.free(baseHandleScratch);
     }
 
+    /**
+     * Pipes accepted here but living on another loop still complete on this port: ask their owners to close them
+     * before the port goes, so that their operations' packets come while it can still drain them.
+     */
+    private void closeForeignPipes() {
+        List<PipeOperation> live = pipes.liveOperationList();
+        for (PipeOperation operation : live) {
+            operation.closeOwner();
+        }
+        if (!live.isEmpty()) {
+            long deadline = System.nanoTime() + CLOSE_DRAIN_MILLIS * 1_000_000L;
+            while (pipes.liveOperations() > 0 && System.nanoTime() < deadline) {
+                try {
+                    poller.poll(10, (state, events, status) -> { });
+                } catch (IOException e) {
+                    break;
+                }
+            }
+        }
+    }
+
     private final class Registration implements IoRegistration {
-        final WinloopIoHandle handle;
+        final IoHandle handle;
+        final Object attachment;
         final AtomicBoolean cancelled = new AtomicBoolean();
         SocketPollState state;
         /** Interest, touched on the loop thread only. */
         int ops;
 
-        Registration(WinloopIoHandle handle) {
+        Registration(IoHandle handle, Object attachment) {
             this.handle = handle;
+            this.attachment = attachment;
         }
 
+        /** Sockets: the loop's WsaBufArray; named pipes: the loop's PipeCompletions. */
         @SuppressWarnings("unchecked")
         @Override
         public <T> T attachment() {
-            return (T) wsaBufs;
+            return (T) attachment;
         }
 
         @Override
@@ -267,7 +306,7 @@ public final class WinloopIoHandler implements IoHandler {
         }
 
         private void update(int value) {
-            if (cancelled.get()) {
+            if (cancelled.get() || state == null) {
                 return;
             }
             ops = value;
@@ -296,7 +335,9 @@ public final class WinloopIoHandler implements IoHandler {
             if (registrations.remove(this) == null) {
                 return;
             }
-            poller.remove(state);
+            if (state != null) {
+                poller.remove(state);
+            }
             handle.unregistered();
         }
 

@@ -35,6 +35,21 @@ public final class AfdPoller {
         void onEvents(SocketPollState state, int events, int status);
     }
 
+    /**
+     * Completion key of handles whose overlapped operations (named pipes) complete on this port; their packets go
+     * to the {@link OverlappedSink} instead of being read as AFD polls.
+     */
+    public static final long OVERLAPPED_KEY = 2;
+
+    /** Receives the packets of overlapped operations (key {@link #OVERLAPPED_KEY}). */
+    public interface OverlappedSink {
+        /** A packet for {@code overlapped} was dequeued with {@code bytes} transferred. */
+        void completed(long overlapped, int bytes);
+
+        /** Operations started whose packet has not been dequeued (their blocks belong to the kernel). */
+        int inFlight();
+    }
+
     private static final InternalLogger logger = InternalLoggerFactory.getInstance(AfdPoller.class);
     private static final int IOCTL_AFD_POLL = 0x00012024;
 
@@ -52,10 +67,21 @@ public final class AfdPoller {
     private int inFlight;
     private int live;
     private boolean closed;
+    private OverlappedSink overlappedSink;
 
     public AfdPoller(int batchSize) throws IOException {
         port = new CompletionPort(batchSize);
         cancelStatus = NativeMemory.allocate(Ntdll.IO_STATUS_BLOCK_SIZE);
+    }
+
+    /** Where packets of key {@link #OVERLAPPED_KEY} go. */
+    public void overlappedSink(OverlappedSink sink) {
+        this.overlappedSink = sink;
+    }
+
+    /** Associates a file handle (a named pipe) with this poller's port under {@code key}. */
+    public void associate(long fileHandle, long key) throws IOException {
+        port.associate(fileHandle, key);
     }
 
     /** Starts watching {@code baseSocket} (the base provider handle); no interest yet. */
@@ -180,7 +206,15 @@ public final class AfdPoller {
         int delivered = deliverFailed(listener);
         for (int i = 0; i < dequeued; i++) {
             long overlapped = port.entryOverlapped(i);
-            if (overlapped == 0 || port.entryKey(i) == CompletionPort.WAKEUP_KEY) {
+            long key = port.entryKey(i);
+            if (overlapped == 0 || key == CompletionPort.WAKEUP_KEY) {
+                continue;
+            }
+            if (key == OVERLAPPED_KEY) {
+                if (overlappedSink != null) {
+                    overlappedSink.completed(overlapped, port.entryBytes(i));
+                    delivered++;
+                }
                 continue;
             }
             SocketPollState state = slots[NativeMemory.getInt(overlapped + SocketPollState.SLOT)];
@@ -283,13 +317,17 @@ public final class AfdPoller {
         }
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
         Listener ignore = (state, events, status) -> { };
-        while (inFlight > 0 && System.nanoTime() < deadline) {
+        while ((inFlight > 0 || overlappedInFlight() > 0) && System.nanoTime() < deadline) {
             try {
                 poll(10, ignore);
             } catch (IOException e) {
                 logger.warn("Failed to drain AFD polls on close", e);
                 break;
             }
+        }
+        if (overlappedInFlight() > 0) {
+            logger.warn("{} overlapped operation(s) did not complete within {} ms of close; their blocks are not freed",
+                    overlappedInFlight(), timeoutMillis);
         }
         if (inFlight > 0) {
             // Freeing now could let the kernel write into reused memory: leak the blocks instead, loudly.
@@ -302,6 +340,10 @@ public final class AfdPoller {
         helpers.clear();
         port.close();
         NativeMemory.free(cancelStatus);
+    }
+
+    private int overlappedInFlight() {
+        return overlappedSink == null ? 0 : overlappedSink.inFlight();
     }
 
     private AfdHelper helperWithRoom() throws IOException {

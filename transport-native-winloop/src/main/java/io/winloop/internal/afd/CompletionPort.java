@@ -78,6 +78,11 @@ final class CompletionPort {
                 + Kernel32.OVERLAPPED_ENTRY_OVERLAPPED);
     }
 
+    int entryBytes(int i) {
+        return NativeMemory.getInt(entries + (long) i * Kernel32.OVERLAPPED_ENTRY_SIZE
+                + Kernel32.OVERLAPPED_ENTRY_BYTES);
+    }
+
     void close() {
         if (closed) {
             return;

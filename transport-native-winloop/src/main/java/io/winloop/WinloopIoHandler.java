@@ -14,8 +14,7 @@ import io.netty.util.internal.logging.InternalLoggerFactory;
 import io.winloop.internal.afd.Afd;
 import io.winloop.internal.afd.AfdPoller;
 import io.winloop.internal.afd.SocketPollState;
-import io.winloop.internal.pipe.PipeCompletions;
-import io.winloop.internal.pipe.PipeOperation;
+import io.winloop.internal.overlapped.OverlappedIo;
 import io.winloop.internal.win.NativeMemory;
 import io.winloop.internal.win.Winsock;
 import io.winloop.internal.win.WsaBufArray;
@@ -32,7 +31,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Netty 4.2 {@link IoHandler} on an I/O completion port with AFD polling: one port per event loop, at most one
  * IOCTL_AFD_POLL in flight per socket, one {@code GetQueuedCompletionStatusEx} per turn for a batch of completions,
- * and wake-ups posted to the port (at most one per sleep).
+ * and wake-ups posted to the port (at most one per sleep). The same port carries the overlapped operations the
+ * channels start (TransmitFile, pipe reads and writes): a handle is given the loop's {@link OverlappedIo} when
+ * it is registered ({@link WinloopIoHandle#overlappedIo}, {@link WinloopOverlappedHandle#overlappedIo}).
  *
  * <pre>{@code
  * EventLoopGroup group = new MultiThreadIoEventLoopGroup(WinloopIoHandler.newFactory());
@@ -55,8 +56,6 @@ public final class WinloopIoHandler implements IoHandler {
     private final long baseHandleScratch;
     private final WsaBufArray wsaBufs;
     private final AfdPoller poller;
-    /** Named pipe operations completing on this loop's port. */
-    private final PipeCompletions pipes;
     private boolean destroyed;
 
     private WinloopIoHandler(ThreadAwareExecutor executor, int batchSize) {
@@ -67,8 +66,6 @@ public final class WinloopIoHandler implements IoHandler {
         } catch (IOException e) {
             throw new IllegalStateException("Cannot create the Winloop completion port", e);
         }
-        pipes = new PipeCompletions(poller);
-        poller.overlappedSink(pipes);
         baseHandleScratch = NativeMemory.allocate(16);
         wsaBufs = new WsaBufArray();
     }
@@ -173,39 +170,40 @@ public final class WinloopIoHandler implements IoHandler {
         }
     }
 
+    /**
+     * Registers a socket ({@link WinloopIoHandle}: polled with AFD) or an overlapped-only handle
+     * ({@link WinloopOverlappedHandle}: associated with this loop's port now; an IOException says why when it is
+     * associated with another loop's port and cannot be moved).
+     */
     @Override
     public IoRegistration register(IoHandle handle) throws Exception {
+        if (!(handle instanceof WinloopIoHandle) && !(handle instanceof WinloopOverlappedHandle)) {
+            throw new IllegalArgumentException("IoHandle of type " + StringUtil.simpleClassName(handle)
+                    + " not supported by WinloopIoHandler (it takes WinloopIoHandle and WinloopOverlappedHandle)");
+        }
         if (destroyed) {
             throw new IllegalStateException("WinloopIoHandler is destroyed");
         }
-        if (handle instanceof WinloopPipeIoHandle) {
-            // A named pipe: completions, not readiness. Its handle is associated with a port when it is opened.
-            Registration registration = new Registration(handle, pipes);
-            registrations.put(registration, Boolean.TRUE);
-            handle.registered();
-            return registration;
+        Registration registration = new Registration(handle);
+        if (handle instanceof WinloopIoHandle) {
+            WinloopIoHandle socket = (WinloopIoHandle) handle;
+            long base = Winsock.baseHandle(socket.socket(), baseHandleScratch);
+            registration.state = poller.add(base, registration);
+            socket.overlappedIo(poller.overlapped());
+        } else {
+            WinloopOverlappedHandle overlapped = (WinloopOverlappedHandle) handle;
+            poller.overlapped().bind(overlapped.portBinding());
+            overlapped.overlappedIo(poller.overlapped());
         }
-        WinloopIoHandle winloopHandle = cast(handle);
-        long base = Winsock.baseHandle(winloopHandle.socket(), baseHandleScratch);
-        Registration registration = new Registration(winloopHandle, wsaBufs);
-        registration.state = poller.add(base, registration);
         registrations.put(registration, Boolean.TRUE);
         handle.registered();
         return registration;
     }
 
-    private static WinloopIoHandle cast(IoHandle handle) {
-        if (handle instanceof WinloopIoHandle) {
-            return (WinloopIoHandle) handle;
-        }
-        throw new IllegalArgumentException("IoHandle of type " + StringUtil.simpleClassName(handle)
-                + " not supported by WinloopIoHandler (it polls only WinloopIoHandle)");
-    }
-
     @Override
     public boolean isCompatible(Class<? extends IoHandle> handleType) {
         return WinloopIoHandle.class.isAssignableFrom(handleType)
-                || WinloopPipeIoHandle.class.isAssignableFrom(handleType);
+                || WinloopOverlappedHandle.class.isAssignableFrom(handleType);
     }
 
     @Override
@@ -240,51 +238,27 @@ public final class WinloopIoHandler implements IoHandler {
                     registrations.size());
             closeAll();
         }
-        closeForeignPipes();
         poller.close(CLOSE_DRAIN_MILLIS);
         wsaBufs.release();
         NativeMemory.free(baseHandleScratch);
     }
 
-    /**
-     * Pipes accepted here but living on another loop still complete on this port: ask their owners to close them
-     * before the port goes, so that their operations' packets come while it can still drain them.
-     */
-    private void closeForeignPipes() {
-        List<PipeOperation> live = pipes.liveOperationList();
-        for (PipeOperation operation : live) {
-            operation.closeOwner();
-        }
-        if (!live.isEmpty()) {
-            long deadline = System.nanoTime() + CLOSE_DRAIN_MILLIS * 1_000_000L;
-            while (pipes.liveOperations() > 0 && System.nanoTime() < deadline) {
-                try {
-                    poller.poll(10, (state, events, status) -> { });
-                } catch (IOException e) {
-                    break;
-                }
-            }
-        }
-    }
-
     private final class Registration implements IoRegistration {
         final IoHandle handle;
-        final Object attachment;
         final AtomicBoolean cancelled = new AtomicBoolean();
+        /** The AFD poll of a socket; null for an overlapped-only handle. */
         SocketPollState state;
         /** Interest, touched on the loop thread only. */
         int ops;
 
-        Registration(IoHandle handle, Object attachment) {
+        Registration(IoHandle handle) {
             this.handle = handle;
-            this.attachment = attachment;
         }
 
-        /** Sockets: the loop's WsaBufArray; named pipes: the loop's PipeCompletions. */
         @SuppressWarnings("unchecked")
         @Override
         public <T> T attachment() {
-            return (T) attachment;
+            return (T) wsaBufs;
         }
 
         @Override
@@ -292,6 +266,9 @@ public final class WinloopIoHandler implements IoHandler {
             if (!(ops instanceof WinloopIoOps)) {
                 throw new IllegalArgumentException("IoOps of type " + StringUtil.simpleClassName(ops)
                         + " not supported by WinloopIoHandler");
+            }
+            if (state == null) {
+                throw new UnsupportedOperationException(handle + " is not a socket: it has no readiness to watch");
             }
             if (cancelled.get()) {
                 return -1;
@@ -306,7 +283,7 @@ public final class WinloopIoHandler implements IoHandler {
         }
 
         private void update(int value) {
-            if (cancelled.get() || state == null) {
+            if (cancelled.get()) {
                 return;
             }
             ops = value;

@@ -28,7 +28,7 @@ final class AfdHelper {
         long handle = openDevice();
         try {
             if (port != null) {
-                port.associate(handle, 0);
+                port.associate(handle, CompletionPort.AFD_KEY);
                 if (Kernel32.SetFileCompletionNotificationModes(handle, Kernel32.FILE_SKIP_SET_EVENT_ON_HANDLE) == 0) {
                     throw WinError.newException("SetFileCompletionNotificationModes", WinError.lastError());
                 }

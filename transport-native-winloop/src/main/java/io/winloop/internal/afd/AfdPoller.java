@@ -2,6 +2,7 @@ package io.winloop.internal.afd;
 
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
+import io.winloop.internal.overlapped.OverlappedIo;
 import io.winloop.internal.win.NativeCalls;
 import io.winloop.internal.win.NativeMemory;
 import io.winloop.internal.win.Ntdll;
@@ -18,7 +19,8 @@ import java.util.List;
  * IOCTL_AFD_POLL in flight on a shared {@code \Device\Afd} helper handle; interest changes and completed polls put
  * the socket on an update queue, and {@link #flushUpdates()} (called right before each wait) issues, widens (by
  * cancelling) or leaves the polls; one {@code GetQueuedCompletionStatusEx} ({@link #await}) reaps a batch of
- * completions, which {@link #process} hands to a {@link Listener}.
+ * completions, which {@link #process} hands to a {@link Listener}. The same port carries the loop's overlapped
+ * operations ({@link #overlapped()}): their completions, told apart by their key, go to {@link OverlappedIo}.
  *
  * <p>Not thread-safe: every method but {@link #wakeup()} runs on the owning event loop thread.
  */
@@ -35,25 +37,11 @@ public final class AfdPoller {
         void onEvents(SocketPollState state, int events, int status);
     }
 
-    /**
-     * Completion key of handles whose overlapped operations (named pipes) complete on this port; their packets go
-     * to the {@link OverlappedSink} instead of being read as AFD polls.
-     */
-    public static final long OVERLAPPED_KEY = 2;
-
-    /** Receives the packets of overlapped operations (key {@link #OVERLAPPED_KEY}). */
-    public interface OverlappedSink {
-        /** A packet for {@code overlapped} was dequeued with {@code bytes} transferred. */
-        void completed(long overlapped, int bytes);
-
-        /** Operations started whose packet has not been dequeued (their blocks belong to the kernel). */
-        int inFlight();
-    }
-
     private static final InternalLogger logger = InternalLoggerFactory.getInstance(AfdPoller.class);
     private static final int IOCTL_AFD_POLL = 0x00012024;
 
     private final CompletionPort port;
+    private final OverlappedIo overlapped;
     /** IO_STATUS_BLOCK that NtCancelIoFileEx reports into (the poll's own block belongs to the kernel). */
     private final long cancelStatus;
     private final List<AfdHelper> helpers = new ArrayList<>();
@@ -67,21 +55,16 @@ public final class AfdPoller {
     private int inFlight;
     private int live;
     private boolean closed;
-    private OverlappedSink overlappedSink;
 
     public AfdPoller(int batchSize) throws IOException {
         port = new CompletionPort(batchSize);
+        overlapped = new OverlappedIo(port.handle());
         cancelStatus = NativeMemory.allocate(Ntdll.IO_STATUS_BLOCK_SIZE);
     }
 
-    /** Where packets of key {@link #OVERLAPPED_KEY} go. */
-    public void overlappedSink(OverlappedSink sink) {
-        this.overlappedSink = sink;
-    }
-
-    /** Associates a file handle (a named pipe) with this poller's port under {@code key}. */
-    public void associate(long fileHandle, long key) throws IOException {
-        port.associate(fileHandle, key);
+    /** The overlapped operations completing on this poller's port. */
+    public OverlappedIo overlapped() {
+        return overlapped;
     }
 
     /** Starts watching {@code baseSocket} (the base provider handle); no interest yet. */
@@ -198,26 +181,25 @@ public final class AfdPoller {
 
     /**
      * Hands the {@code dequeued} completions of the last {@link #await} (and any poll that failed to issue) to
-     * {@code listener}. Wake-up packets are consumed silently.
+     * {@code listener}, and the overlapped operations' completions to their owners. Wake-up packets are consumed
+     * silently.
      *
-     * @return the number of socket events delivered
+     * @return the number of socket events and overlapped completions delivered
      */
     public int process(int dequeued, Listener listener) {
         int delivered = deliverFailed(listener);
         for (int i = 0; i < dequeued; i++) {
-            long overlapped = port.entryOverlapped(i);
+            long block = port.entryOverlapped(i);
             long key = port.entryKey(i);
-            if (overlapped == 0 || key == CompletionPort.WAKEUP_KEY) {
+            if (block == 0 || key == CompletionPort.WAKEUP_KEY) {
                 continue;
             }
-            if (key == OVERLAPPED_KEY) {
-                if (overlappedSink != null) {
-                    overlappedSink.completed(overlapped, port.entryBytes(i));
-                    delivered++;
-                }
+            if (key == OverlappedIo.COMPLETION_KEY) {
+                overlapped.complete(block);
+                delivered++;
                 continue;
             }
-            SocketPollState state = slots[NativeMemory.getInt(overlapped + SocketPollState.SLOT)];
+            SocketPollState state = slots[NativeMemory.getInt(block + SocketPollState.SLOT)];
             if (complete(state, listener)) {
                 delivered++;
             }
@@ -301,8 +283,9 @@ public final class AfdPoller {
     }
 
     /**
-     * Cancels every poll in flight, waits (up to {@code timeoutMillis}) for their completions so that no block is
-     * freed while the kernel may still write it, then closes the helpers and the port.
+     * Cancels every poll and overlapped operation in flight, waits (up to {@code timeoutMillis}) for their
+     * completions so that no block is freed while the kernel may still write it, then closes the helpers and the
+     * port.
      */
     public void close(int timeoutMillis) {
         if (closed) {
@@ -315,9 +298,10 @@ public final class AfdPoller {
                 remove(state);
             }
         }
+        overlapped.releaseAll();
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
         Listener ignore = (state, events, status) -> { };
-        while ((inFlight > 0 || overlappedInFlight() > 0) && System.nanoTime() < deadline) {
+        while ((inFlight > 0 || overlapped.inFlight() > 0) && System.nanoTime() < deadline) {
             try {
                 poll(10, ignore);
             } catch (IOException e) {
@@ -325,14 +309,10 @@ public final class AfdPoller {
                 break;
             }
         }
-        if (overlappedInFlight() > 0) {
-            logger.warn("{} overlapped operation(s) did not complete within {} ms of close; their blocks are not freed",
-                    overlappedInFlight(), timeoutMillis);
-        }
-        if (inFlight > 0) {
+        if (inFlight > 0 || overlapped.inFlight() > 0) {
             // Freeing now could let the kernel write into reused memory: leak the blocks instead, loudly.
-            logger.warn("{} AFD poll(s) did not complete within {} ms of close; their blocks are not freed",
-                    inFlight, timeoutMillis);
+            logger.warn("{} AFD poll(s) and {} overlapped operation(s) did not complete within {} ms of close; "
+                    + "their blocks are not freed", inFlight, overlapped.inFlight(), timeoutMillis);
         }
         for (AfdHelper helper : helpers) {
             helper.close();
@@ -340,10 +320,6 @@ public final class AfdPoller {
         helpers.clear();
         port.close();
         NativeMemory.free(cancelStatus);
-    }
-
-    private int overlappedInFlight() {
-        return overlappedSink == null ? 0 : overlappedSink.inFlight();
     }
 
     private AfdHelper helperWithRoom() throws IOException {

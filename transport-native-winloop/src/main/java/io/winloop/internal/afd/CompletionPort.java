@@ -1,5 +1,6 @@
 package io.winloop.internal.afd;
 
+import io.winloop.internal.overlapped.OverlappedIo;
 import io.winloop.internal.win.Kernel32;
 import io.winloop.internal.win.NativeCalls;
 import io.winloop.internal.win.NativeMemory;
@@ -7,9 +8,15 @@ import io.winloop.internal.win.WinError;
 
 import java.io.IOException;
 
-/** One I/O completion port and the batch of OVERLAPPED_ENTRYs it is drained into. */
+/**
+ * One I/O completion port and the batch of OVERLAPPED_ENTRYs it is drained into. The completion key tells a
+ * dequeued entry's kind: {@link #AFD_KEY} for the AFD helper handles' polls, {@link #WAKEUP_KEY} for wake-ups, and
+ * {@link OverlappedIo#COMPLETION_KEY} for the overlapped operations of handles associated with the port.
+ */
 final class CompletionPort {
-    /** Completion key of the packets {@link #post} sends (AFD helper handles use key 0). */
+    /** Completion key of the AFD helper handles. */
+    static final long AFD_KEY = 0;
+    /** Completion key of the packets {@link #post} sends. */
     static final long WAKEUP_KEY = 1;
 
     private final long handle;
@@ -76,11 +83,6 @@ final class CompletionPort {
     long entryOverlapped(int i) {
         return NativeMemory.getLong(entries + (long) i * Kernel32.OVERLAPPED_ENTRY_SIZE
                 + Kernel32.OVERLAPPED_ENTRY_OVERLAPPED);
-    }
-
-    int entryBytes(int i) {
-        return NativeMemory.getInt(entries + (long) i * Kernel32.OVERLAPPED_ENTRY_SIZE
-                + Kernel32.OVERLAPPED_ENTRY_BYTES);
     }
 
     void close() {

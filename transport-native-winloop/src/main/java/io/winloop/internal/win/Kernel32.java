@@ -55,6 +55,39 @@ public final class Kernel32 {
 
     public static native long GetCurrentProcess();
 
+    /** GetLastError of an overlapped call that started and will complete later. */
+    public static final int ERROR_IO_PENDING = 997;
+    /** CancelIoEx: nothing in flight matched (the operation had completed already). */
+    public static final int ERROR_NOT_FOUND = 1168;
+
+    /** Cancels the overlapped operation {@code overlapped} on {@code handle} (all of them when it is 0). */
+    public static native int CancelIoEx(long handle, long overlapped);
+
+    public static native int ReadFile(long file, long buffer, int length, long bytesReadPtr, long overlapped);
+
+    public static native int WriteFile(long file, long buffer, int length, long bytesWrittenPtr, long overlapped);
+
+    public static final int GENERIC_READ = 0x80000000;
+    public static final int GENERIC_WRITE = 0x40000000;
+    public static final int FILE_SHARE_READ = 1;
+    public static final int FILE_SHARE_WRITE = 2;
+    public static final int FILE_SHARE_DELETE = 4;
+    public static final int CREATE_ALWAYS = 2;
+    public static final int OPEN_EXISTING = 3;
+    public static final int FILE_ATTRIBUTE_NORMAL = 0x80;
+    public static final int FILE_FLAG_OVERLAPPED = 0x40000000;
+    public static final int FILE_FLAG_SEQUENTIAL_SCAN = 0x08000000;
+    public static final int DUPLICATE_SAME_ACCESS = 2;
+
+    /** {@code name} is a NUL-terminated UTF-16LE string in native memory. */
+    public static native long CreateFileW(long name, int access, int shareMode, long security, int disposition,
+                                          int flagsAndAttributes, long template);
+
+    public static native int GetFileSizeEx(long file, long sizePtr);
+
+    public static native int DuplicateHandle(long sourceProcess, long source, long targetProcess, long targetPtr,
+                                             int access, int inherit, int options);
+
     public static native int GetCurrentProcessId();
 
     public static native int GetProcessHandleCount(long process, long countPtr);

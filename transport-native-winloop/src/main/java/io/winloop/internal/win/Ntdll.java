@@ -13,6 +13,13 @@ public final class Ntdll {
     public static final int STATUS_NOT_FOUND = 0xC0000225;
     public static final int STATUS_CONNECTION_REFUSED = 0xC0000236;
     public static final int STATUS_INFO_LENGTH_MISMATCH = 0xC0000004;
+    public static final int STATUS_NOT_IMPLEMENTED = 0xC0000002;
+    public static final int STATUS_INVALID_INFO_CLASS = 0xC0000003;
+
+    /** NtSetInformationFile class that replaces (or, with a NULL port, removes) a handle's completion port. */
+    public static final int FILE_REPLACE_COMPLETION_INFORMATION = 61;
+    /** FILE_COMPLETION_INFORMATION on x64: Port (HANDLE) at 0, Key (PVOID) at 8. */
+    public static final int FILE_COMPLETION_INFORMATION_SIZE = 16;
 
     public static final int SYNCHRONIZE = 0x00100000;
     public static final int FILE_SHARE_READ = 1;
@@ -42,6 +49,9 @@ public final class Ntdll {
     public static native int NtCancelIoFileEx(long file, long ioRequestToCancel, long ioStatusBlock);
 
     public static native int RtlNtStatusToDosError(int status);
+
+    public static native int NtSetInformationFile(long file, long ioStatusBlock, long information, int length,
+                                                  int infoClass);
 
     public static native int NtQuerySystemInformation(int infoClass, long buffer, int length, long returnLengthPtr);
 }

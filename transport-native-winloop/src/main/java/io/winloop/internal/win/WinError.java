@@ -88,6 +88,9 @@ public final class WinError {
             case 0xC0000022: name = "STATUS_ACCESS_DENIED"; break;
             case 0xC000000D: name = "STATUS_INVALID_PARAMETER"; break;
             case 0xC0000002: name = "STATUS_NOT_IMPLEMENTED"; break;
+            case 0xC0000003: name = "STATUS_INVALID_INFO_CLASS"; break;
+            case 0xC0000011: name = "STATUS_END_OF_FILE"; break;
+            case 0xC000014B: name = "STATUS_PIPE_BROKEN"; break;
             case 0xC00000BB: name = "STATUS_NOT_SUPPORTED"; break;
             case 0xC000020D: name = "STATUS_CONNECTION_RESET"; break;
             case 0xC000020C: name = "STATUS_CONNECTION_DISCONNECTED"; break;
@@ -181,6 +184,15 @@ public final class WinError {
             case ERROR_NOT_ENOUGH_MEMORY: return "ERROR_NOT_ENOUGH_MEMORY";
             case ERROR_INVALID_PARAMETER: return "ERROR_INVALID_PARAMETER";
             case ERROR_ABANDONED_WAIT_0: return "ERROR_ABANDONED_WAIT_0";
+            case 2: return "ERROR_FILE_NOT_FOUND";
+            case 3: return "ERROR_PATH_NOT_FOUND";
+            case 5: return "ERROR_ACCESS_DENIED";
+            case 32: return "ERROR_SHARING_VIOLATION";
+            case 38: return "ERROR_HANDLE_EOF";
+            case 109: return "ERROR_BROKEN_PIPE";
+            case 995: return "ERROR_OPERATION_ABORTED";
+            case 997: return "ERROR_IO_PENDING";
+            case 1168: return "ERROR_NOT_FOUND";
             default: return null;
         }
     }

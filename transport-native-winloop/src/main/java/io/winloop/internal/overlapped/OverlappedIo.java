@@ -1,0 +1,128 @@
+package io.winloop.internal.overlapped;
+
+import io.netty.util.internal.logging.InternalLogger;
+import io.netty.util.internal.logging.InternalLoggerFactory;
+import io.winloop.internal.win.NativeMemory;
+
+import java.util.Arrays;
+
+/**
+ * The overlapped operations of one event loop: their slot table, and the dispatch of a dequeued completion (key
+ * {@link #COMPLETION_KEY}) to the {@link OverlappedOp} whose slot number is stored in the OVERLAPPED block, never
+ * to an object found by the block's address. Not thread-safe: the loop thread alone uses it.
+ */
+public final class OverlappedIo {
+    /**
+     * The completion key every handle doing overlapped I/O is associated with; the AFD helper handles use 0 and
+     * wake-up packets 1 (see {@code CompletionPort}), so a dequeued entry says by its key which kind it is.
+     */
+    public static final long COMPLETION_KEY = 2;
+
+    private static final InternalLogger logger = InternalLoggerFactory.getInstance(OverlappedIo.class);
+
+    private final long port;
+    private OverlappedOp[] slots = new OverlappedOp[16];
+    private int[] freeSlots = new int[16];
+    private int freeSlotCount;
+    private int nextSlot;
+    private int inFlight;
+    private int live;
+
+    /** Operations completing on {@code port}, a completion port handle the caller owns. */
+    public OverlappedIo(long port) {
+        this.port = port;
+    }
+
+    long port() {
+        return port;
+    }
+
+    /**
+     * A new operation whose completions go to {@code listener}, with {@code extraBytes} of the owner's own in its
+     * block. Release it ({@link OverlappedOp#release()}) when done: its block is off-heap.
+     */
+    public OverlappedOp newOp(int extraBytes, OverlappedOp.Listener listener) {
+        if (extraBytes < 0) {
+            throw new IllegalArgumentException("extraBytes: " + extraBytes);
+        }
+        int slot = takeSlot();
+        OverlappedOp op = new OverlappedOp(this, slot, extraBytes, listener);
+        slots[slot] = op;
+        live++;
+        return op;
+    }
+
+    /**
+     * Associates {@code binding}'s handle with this loop's port now, rather than at its first operation (a pipe
+     * does this when it is registered).
+     */
+    public void bind(PortBinding binding) throws java.io.IOException {
+        binding.bindTo(this);
+    }
+
+    /** Dispatches the completion of the block at {@code overlapped}, dequeued with {@link #COMPLETION_KEY}. */
+    public void complete(long overlapped) {
+        int slot = NativeMemory.getInt(overlapped + OverlappedOp.SLOT);
+        OverlappedOp op = slot >= 0 && slot < nextSlot ? slots[slot] : null;
+        if (op == null || !op.isInFlight()) {
+            // Never expected: a packet for a block that is not in flight here would mean a freed block was written.
+            logger.error("Completion for an overlapped block that is not in flight: 0x{} (slot {})",
+                    Long.toHexString(overlapped), slot);
+            return;
+        }
+        inFlight--;
+        op.completed();
+    }
+
+    void started(OverlappedOp op) {
+        inFlight++;
+    }
+
+    void free(OverlappedOp op) {
+        slots[op.slot] = null;
+        freeSlots[freeSlotCount++] = op.slot;
+        live--;
+        op.freeBlock();
+    }
+
+    /** Calls whose completion has not been dequeued (their blocks belong to the kernel). */
+    public int inFlight() {
+        return inFlight;
+    }
+
+    /** Operations made and not released (in flight or idle). */
+    public int liveOps() {
+        return live;
+    }
+
+    /**
+     * Shutdown: releases every operation its owner has not released (cancelling what is in flight). The caller
+     * then dequeues until {@link #inFlight()} is 0, so that no block is freed while the kernel may write it.
+     */
+    public void releaseAll() {
+        for (int i = 0; i < nextSlot; i++) {
+            OverlappedOp op = slots[i];
+            if (op != null && !op.isReleased()) {
+                op.release();
+            }
+        }
+        // Per-operation cancels can miss under Wine 10.0 (PortBinding.cancelAll): cancel by handle too.
+        for (int i = 0; i < nextSlot; i++) {
+            OverlappedOp op = slots[i];
+            if (op != null && op.inFlightOn() != null) {
+                op.inFlightOn().cancelAll();
+            }
+        }
+    }
+
+    private int takeSlot() {
+        if (freeSlotCount > 0) {
+            return freeSlots[--freeSlotCount];
+        }
+        if (nextSlot == slots.length) {
+            slots = Arrays.copyOf(slots, slots.length * 2);
+            freeSlots = Arrays.copyOf(freeSlots, slots.length);
+        }
+        return nextSlot++;
+    }
+}

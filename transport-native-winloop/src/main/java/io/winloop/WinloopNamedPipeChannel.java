@@ -21,10 +21,11 @@ import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.internal.StringUtil;
-import io.winloop.internal.pipe.PipeCompletions;
+import io.winloop.internal.overlapped.OverlappedIo;
+import io.winloop.internal.overlapped.OverlappedOp;
+import io.winloop.internal.overlapped.PortBinding;
 import io.winloop.internal.pipe.PipeErrors;
 import io.winloop.internal.pipe.PipeKernel32;
-import io.winloop.internal.pipe.PipeOperation;
 import io.winloop.internal.win.ByteBufAddress;
 import io.winloop.internal.win.Ntdll;
 import io.winloop.internal.win.WinError;
@@ -37,7 +38,6 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ConnectionPendingException;
 import java.nio.channels.NotYetConnectedException;
 import java.nio.channels.WritableByteChannel;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -79,10 +79,12 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
     private volatile NamedPipeAddress local;
     private volatile NamedPipeAddress remote;
 
-    /** The port the handle is associated with (for an accepted pipe: its server's loop's). */
-    private PipeCompletions completions;
-    private PipeOperation readOperation;
-    private PipeOperation writeOperation;
+    /** The handle and the port it is associated with (the port of the loop the channel is registered with). */
+    private PortBinding binding;
+    /** The overlapped operations of the loop the channel is registered with; its read and write operations. */
+    private OverlappedIo io;
+    private OverlappedOp readOperation;
+    private OverlappedOp writeOperation;
     private boolean readInFlight;
     private boolean writeInFlight;
     /** The file region the write in flight came from, or null. */
@@ -94,19 +96,6 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
 
     private ChannelPromise connectPromise;
     private Future<?> connectRetryFuture;
-    private final PipeOperation.Owner owner = new PipeOperation.Owner() {
-        @Override
-        public Executor executor() {
-            return isRegistered() ? eventLoop() : null;
-        }
-
-        @Override
-        public void closeForPortShutdown() {
-            if (isRegistered()) {
-                eventLoop().execute(() -> unsafe().close(unsafe().voidPromise()));
-            }
-        }
-    };
 
     /** A client channel: connect it to a {@link NamedPipeAddress}. */
     public WinloopNamedPipeChannel() {
@@ -114,13 +103,15 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
         config = new WinloopNamedPipeChannelConfig(this);
     }
 
-    /** An accepted server end; {@code handle} is already associated with {@code completions}' port. */
-    WinloopNamedPipeChannel(WinloopNamedPipeServerChannel parent, long handle, PipeCompletions completions,
-                            NamedPipeAddress address) {
+    /**
+     * An accepted server end. Its handle is associated with no port yet: the loop it is registered with associates
+     * it with its own (WinloopIoHandler.register).
+     */
+    WinloopNamedPipeChannel(WinloopNamedPipeServerChannel parent, long handle, NamedPipeAddress address) {
         super(parent);
         config = new WinloopNamedPipeChannelConfig(this);
         this.handle = handle;
-        this.completions = completions;
+        this.binding = new PortBinding(handle);
         this.active = true;
         this.local = address;
         this.remote = address;
@@ -186,9 +177,6 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
         ((IoEventLoop) eventLoop()).register((PipeUnsafe) unsafe()).addListener(f -> {
             if (f.isSuccess()) {
                 registration = (IoRegistration) f.getNow();
-                if (completions != null) {
-                    createOperations(); // an accepted pipe: its handle is on its server's port already
-                }
                 promise.setSuccess();
             } else {
                 promise.setFailure(f.cause());
@@ -198,9 +186,25 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
 
     @Override
     protected void doDeregister() {
+        // Operations belong to the loop that made them: give them up here, the next loop makes new ones. (The handle
+        // itself moves only where Windows can move it: PortBinding.)
+        releaseOperations();
         IoRegistration registration = this.registration;
         if (registration != null) {
             registration.cancel();
+        }
+    }
+
+    private void releaseOperations() {
+        if (readOperation != null) {
+            readOperation.release();
+            readOperation = null;
+            readInFlight = false;
+        }
+        if (writeOperation != null) {
+            writeOperation.release();
+            writeOperation = null;
+            writeInFlight = false;
         }
     }
 
@@ -230,23 +234,16 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
         }
         long h = handle;
         handle = PipeKernel32.INVALID_HANDLE_VALUE;
+        // Cancel what is in flight, then close: each call's completion still comes (cancelled, or
+        // STATUS_PIPE_BROKEN) and frees its block and releases its buffer (OverlappedOp.release/attach;
+        // tools/probes/pipe-probe.c). Data already written stays readable by the other end until it reads end of
+        // stream (no DisconnectNamedPipe, which would drop it).
+        if (binding != null) {
+            binding.cancelAll();
+        }
+        releaseOperations();
         if (h != PipeKernel32.INVALID_HANDLE_VALUE) {
-            // Cancel what is in flight, then close: each operation's packet still comes (cancelled, or
-            // STATUS_PIPE_BROKEN), and frees its block and buffer (tools/probes/pipe-probe.c). Data already written
-            // stays readable by the other end until it reads end of stream (no DisconnectNamedPipe, which drops it).
-            if (readInFlight) {
-                PipeKernel32.CancelIoEx(h, readOperation.overlapped());
-            }
-            if (writeInFlight) {
-                PipeKernel32.CancelIoEx(h, writeOperation.overlapped());
-            }
             PipeKernel32.CloseHandle(h);
-        }
-        if (readOperation != null) {
-            readOperation.close();
-        }
-        if (writeOperation != null) {
-            writeOperation.close();
         }
     }
 
@@ -258,27 +255,27 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
         }
     }
 
-    /** Attaches an opened handle to this loop's port (a client) and creates the operations. */
+    /** A client's opened handle: associates it with this loop's port. */
     private void attach(long pipe) throws IOException {
-        if (completions == null) {
-            PipeCompletions loopCompletions = registration.attachment();
-            loopCompletions.associate(pipe);
-            completions = loopCompletions;
-        }
-        createOperations();
+        PortBinding opened = new PortBinding(pipe);
+        io.bind(opened);
+        binding = opened;
     }
 
-    private void createOperations() {
-        if (readOperation == null && open) {
-            readOperation = completions.newOperation(owner, (op, held, status, bytes) -> readCompleted(held, status,
-                    bytes));
-            writeOperation = completions.newOperation(owner, (op, held, status, bytes) -> writeCompleted(held, status,
-                    bytes));
+    /** Called when registered with a loop: the operations come from that loop's OverlappedIo. */
+    private void createOperations(OverlappedIo loopIo) {
+        io = loopIo;
+        if (!open) {
+            return;
         }
+        releaseOperations();
+        readOperation = loopIo.newOp(0, (op, status, bytes) -> readCompleted((ByteBuf) op.detach(), status,
+                (int) bytes));
+        writeOperation = loopIo.newOp(0, (op, status, bytes) -> writeCompleted((ByteBuf) op.detach(), status,
+                (int) bytes));
     }
 
     private void startRead() {
-        createOperations();
         RecvByteBufAllocator.Handle allocHandle = unsafe().recvBufAllocHandle();
         allocHandle.reset(config);
         ByteBuf buf = allocHandle.allocate(config.getAllocator());
@@ -292,18 +289,28 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
         }
         int length = buf.writableBytes();
         allocHandle.attemptedBytesRead(length);
-        readOperation.begin(buf);
-        readInFlight = true;
-        if (PipeKernel32.ReadFile(handle, address, length, 0, readOperation.overlapped()) == 0) {
+        long overlapped;
+        try {
+            overlapped = readOperation.prepare(binding, 0);
+        } catch (IOException e) {
+            buf.release();
+            pipeline().fireExceptionCaught(e);
+            unsafe().close(unsafe().voidPromise());
+            return;
+        }
+        if (PipeKernel32.ReadFile(handle, address, length, 0, overlapped) == 0) {
             int error = WinError.lastError();
             if (error != PipeErrors.ERROR_IO_PENDING) {
-                // Failed at once: no packet will come (pipe-probe.c, "ReadFile after client closed").
-                readOperation.notStarted().release();
-                readInFlight = false;
+                // Failed at once: no completion will come (pipe-probe.c, "ReadFile after client closed").
+                buf.release();
                 readFailed(error);
+                return;
             }
         }
-        // Otherwise (TRUE, or ERROR_IO_PENDING) a packet comes: buf is the kernel's until readCompleted.
+        // TRUE or ERROR_IO_PENDING: a completion comes, and buf is the kernel's until then.
+        readOperation.attach(buf);
+        readOperation.started();
+        readInFlight = true;
     }
 
     private void readCompleted(ByteBuf buf, int status, int bytes) {
@@ -453,18 +460,25 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
     private void startWrite(ByteBuf data, FileRegion region) throws IOException {
         int length = data.readableBytes();
         long address = ByteBufAddress.of(data, data.readerIndex(), length);
-        writeOperation.begin(data);
-        writeInFlight = true;
-        writeRegion = region;
-        if (PipeKernel32.WriteFile(handle, address, length, 0, writeOperation.overlapped()) == 0) {
+        long overlapped;
+        try {
+            overlapped = writeOperation.prepare(binding, 0);
+        } catch (IOException | RuntimeException e) {
+            data.release();
+            throw e;
+        }
+        if (PipeKernel32.WriteFile(handle, address, length, 0, overlapped) == 0) {
             int error = WinError.lastError();
             if (error != PipeErrors.ERROR_IO_PENDING) {
-                writeOperation.notStarted().release();
-                writeInFlight = false;
-                writeRegion = null;
+                data.release();
                 throw PipeErrors.newException("WriteFile(" + remote + ")", error);
             }
         }
+        // A completion comes; the kernel reads data until then (a pipe write completes whole: pipe-probe.c).
+        writeOperation.attach(data);
+        writeOperation.started();
+        writeInFlight = true;
+        writeRegion = region;
     }
 
     private void writeCompleted(ByteBuf data, int status, int bytes) {
@@ -538,7 +552,7 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
         }
         inputShutdown = true;
         if (readInFlight) {
-            PipeKernel32.CancelIoEx(handle, readOperation.overlapped());
+            readOperation.cancel(); // its completion (STATUS_CANCELLED) releases the buffer
         }
         promise.setSuccess();
     }
@@ -570,10 +584,20 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
         return shutdownOutput(promise);
     }
 
-    private final class PipeUnsafe extends AbstractUnsafe implements WinloopPipeIoHandle {
+    private final class PipeUnsafe extends AbstractUnsafe implements WinloopOverlappedHandle {
         @Override
         public void handle(IoRegistration registration, IoEvent event) {
-            // Never called: a pipe's completions come through its PipeOperations.
+            // Never called: a pipe's completions come through its OverlappedOps.
+        }
+
+        @Override
+        public PortBinding portBinding() {
+            return binding; // null for a client until it connects
+        }
+
+        @Override
+        public void overlappedIo(OverlappedIo loopIo) {
+            createOperations(loopIo);
         }
 
         @Override

@@ -3,6 +3,7 @@ package io.winloop;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.DefaultChannelConfig;
 import io.netty.util.internal.ObjectUtil;
+import io.winloop.internal.pipe.PipeAcceptor;
 
 import java.util.Map;
 
@@ -64,10 +65,14 @@ public final class WinloopNamedPipeServerChannelConfig extends DefaultChannelCon
         return instances;
     }
 
-    /** Instances kept listening, 1..254 (255 is Windows' PIPE_UNLIMITED_INSTANCES, the cap of all instances). */
+    /**
+     * Instances kept listening, 1..63: one thread waits for all of them with WaitForMultipleObjects (64 handles, one
+     * of which is its own wake-up event).
+     */
     public WinloopNamedPipeServerChannelConfig setInstances(int instances) {
-        if (instances < 1 || instances > 254) {
-            throw new IllegalArgumentException("PIPE_INSTANCES: " + instances + " (expected: 1..254)");
+        if (instances < 1 || instances > PipeAcceptor.MAX_INSTANCES) {
+            throw new IllegalArgumentException("PIPE_INSTANCES: " + instances + " (expected: 1.."
+                    + PipeAcceptor.MAX_INSTANCES + ")");
         }
         this.instances = instances;
         return this;

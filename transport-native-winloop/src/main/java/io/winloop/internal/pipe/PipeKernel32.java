@@ -55,5 +55,22 @@ public final class PipeKernel32 {
 
     public static native long LocalFree(long memory);
 
+    public static final int WAIT_OBJECT_0 = 0;
+    public static final int WAIT_FAILED = -1;
+    public static final int MAXIMUM_WAIT_OBJECTS = 64;
+    /** OVERLAPPED.hEvent on x64. */
+    public static final int OVERLAPPED_EVENT = 24;
+    public static final int OVERLAPPED_SIZE = 32;
+
+    public static native long CreateEventW(long securityAttributes, int manualReset, int initialState, long name);
+
+    public static native int SetEvent(long event);
+
+    public static native int ResetEvent(long event);
+
+    public static native int WaitForMultipleObjects(int count, long handles, int waitAll, int timeoutMillis);
+
+    public static native int GetOverlappedResult(long file, long overlapped, long bytesPtr, int wait);
+
     public static native long GetCurrentProcess();
 }

@@ -482,18 +482,21 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
     }
 
     private void writeCompleted(ByteBuf data, int status, int bytes) {
-        writeInFlight = false;
         FileRegion region = writeRegion;
         writeRegion = null;
         data.release();
         ChannelOutboundBuffer in = unsafe().outboundBuffer();
         if (!open || in == null) {
+            writeInFlight = false;
             return;
         }
+        // writeInFlight stays set while the outbound buffer is updated: a promise listener that writes and flushes
+        // must not start a WriteFile from entries this completion is still removing (that would send them twice).
         if (status != Ntdll.STATUS_SUCCESS) {
             int error = PipeErrors.errorOfStatus(status);
             IOException cause = PipeErrors.newException("WriteFile(" + remote + ")", error);
             in.remove(cause);
+            writeInFlight = false;
             if (error != PipeErrors.ERROR_OPERATION_ABORTED) {
                 pipeline().fireExceptionCaught(cause);
             }
@@ -508,6 +511,7 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
         } else {
             in.removeBytes(bytes);
         }
+        writeInFlight = false;
         ((PipeUnsafe) unsafe()).flushAfterWrite();
     }
 

@@ -255,6 +255,67 @@ class WinloopNamedPipeTest {
         server.close().sync();
     }
 
+    /**
+     * Promise listeners that write and flush while a completed write is being removed from the outbound buffer
+     * (several small buffers gathered into one WriteFile): nothing may be sent twice or out of order. Found by
+     * Netty's SocketSslEchoTest (ChunkedWriteHandler), which saw "Tag mismatch" from duplicated records.
+     */
+    @Test
+    @Timeout(60)
+    void writesFromWriteListenersKeepOrderAndAreNotDuplicated() throws Exception {
+        NamedPipeAddress address = newAddress();
+        int messages = 3000;
+        ByteBuf received = Unpooled.buffer();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        long expectedBytes = (long) messages * 4 * 100;
+        Channel server = new ServerBootstrap().group(boss, workers).channel(WinloopNamedPipeServerChannel.class)
+                .childHandler(new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                        received.writeBytes((ByteBuf) msg);
+                        ((ByteBuf) msg).release();
+                        if (received.readableBytes() >= expectedBytes) {
+                            done.complete(null);
+                        }
+                    }
+                }).bind(address).sync().channel();
+        Channel client = client(address, new ChannelInboundHandlerAdapter());
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        client.eventLoop().execute(new Runnable() {
+            @Override
+            public void run() {
+                // 100 messages of 100 ints per flush; each message's listener writes and flushes one more.
+                for (int i = 0; i < 100 && next.get() < messages; i++) {
+                    writeNext(client, next, messages);
+                }
+                client.flush();
+            }
+        });
+        done.get(50, TimeUnit.SECONDS);
+        assertEquals(expectedBytes, received.readableBytes());
+        for (int i = 0; i < messages * 100; i++) {
+            assertEquals(i, received.readInt(), "int " + i);
+        }
+        received.release();
+        client.close().sync();
+        server.close().sync();
+    }
+
+    private static void writeNext(Channel channel, java.util.concurrent.atomic.AtomicInteger next, int messages) {
+        int n = next.getAndIncrement();
+        if (n >= messages) {
+            return;
+        }
+        ByteBuf buf = channel.alloc().directBuffer(400);
+        for (int i = 0; i < 100; i++) {
+            buf.writeInt(n * 100 + i);
+        }
+        channel.write(buf).addListener(f -> {
+            writeNext(channel, next, messages);
+            channel.flush();
+        });
+    }
+
     @Test
     @Timeout(60)
     void backpressureMakesTheWriterUnwritableUntilTheReaderReads() throws Exception {

@@ -27,6 +27,7 @@ import io.winloop.internal.overlapped.PortBinding;
 import io.winloop.internal.pipe.PipeErrors;
 import io.winloop.internal.pipe.PipeKernel32;
 import io.winloop.internal.win.ByteBufAddress;
+import io.winloop.internal.win.NativeMemory;
 import io.winloop.internal.win.Ntdll;
 import io.winloop.internal.win.WinError;
 
@@ -86,6 +87,10 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
     private OverlappedOp readOperation;
     private OverlappedOp writeOperation;
     private boolean readInFlight;
+    /** The read in flight is the zero-byte watch of an idle channel ({@link #watchIfIdle()}). */
+    private boolean watching;
+    /** A DWORD for PeekNamedPipe (allocated on first use, freed on close). */
+    private long peekScratch;
     private boolean writeInFlight;
     /** The file region the write in flight came from, or null. */
     private FileRegion writeRegion;
@@ -177,7 +182,8 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
         ((IoEventLoop) eventLoop()).register((PipeUnsafe) unsafe()).addListener(f -> {
             if (f.isSuccess()) {
                 registration = (IoRegistration) f.getNow();
-                promise.setSuccess();
+                promise.setSuccess(); // runs channelActive and, with auto-read, the first read
+                watchIfIdle();
             } else {
                 promise.setFailure(f.cause());
             }
@@ -200,6 +206,7 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
             readOperation.release();
             readOperation = null;
             readInFlight = false;
+            watching = false;
         }
         if (writeOperation != null) {
             writeOperation.release();
@@ -245,13 +252,17 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
         if (h != PipeKernel32.INVALID_HANDLE_VALUE) {
             PipeKernel32.CloseHandle(h);
         }
+        if (peekScratch != 0) {
+            NativeMemory.free(peekScratch);
+            peekScratch = 0;
+        }
     }
 
     @Override
     protected void doBeginRead() {
         readPending = true;
         if (!readInFlight && !readEnded && active && !inputShutdown && isRegistered()) {
-            startRead();
+            startRead(true);
         }
     }
 
@@ -275,9 +286,12 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
                 (int) bytes));
     }
 
-    private void startRead() {
+    /** Starts a ReadFile: the first of a read batch ({@code newBatch}), or the next one within it. */
+    private void startRead(boolean newBatch) {
         RecvByteBufAllocator.Handle allocHandle = unsafe().recvBufAllocHandle();
-        allocHandle.reset(config);
+        if (newBatch) {
+            allocHandle.reset(config);
+        }
         ByteBuf buf = allocHandle.allocate(config.getAllocator());
         long address = ByteBufAddress.of(buf, buf.writerIndex(), buf.writableBytes());
         if (address == 0) {
@@ -313,8 +327,64 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
         readInFlight = true;
     }
 
+    /**
+     * While the channel is not reading (auto-read off, no read() asked), a zero-byte ReadFile stays pending: it
+     * completes when data arrives (leaving it unread: pipe-probe.c) or fails with ERROR_BROKEN_PIPE when the other
+     * end closes, so a channel that does not read still learns that its peer is gone (epoll's EPOLLRDHUP).
+     */
+    private void watchIfIdle() {
+        if (!open || !active || inputShutdown || readEnded || readInFlight || readOperation == null) {
+            return;
+        }
+        if (peekScratch == 0) {
+            peekScratch = NativeMemory.allocate(8);
+        }
+        long overlapped;
+        try {
+            overlapped = readOperation.prepare(binding, 0);
+        } catch (IOException e) {
+            return;
+        }
+        if (PipeKernel32.ReadFile(handle, peekScratch, 0, 0, overlapped) == 0) {
+            int error = WinError.lastError();
+            if (error != PipeErrors.ERROR_IO_PENDING) {
+                if (PipeErrors.isEndOfStream(error)) {
+                    readFailed(error);
+                }
+                return;
+            }
+        }
+        readOperation.started();
+        readInFlight = true;
+        watching = true;
+    }
+
+    private void watchCompleted(int status) {
+        watching = false;
+        if (!open || inputShutdown) {
+            return;
+        }
+        if (status == Ntdll.STATUS_SUCCESS) {
+            // Data arrived: read it if asked to meanwhile, else leave it in the pipe until read().
+            if (readPending || config.isAutoRead()) {
+                startRead(true);
+            }
+            return;
+        }
+        int error = PipeErrors.errorOfStatus(status);
+        if (error == PipeErrors.ERROR_OPERATION_ABORTED) {
+            watchIfIdle();
+            return;
+        }
+        readFailed(error);
+    }
+
     private void readCompleted(ByteBuf buf, int status, int bytes) {
         readInFlight = false;
+        if (watching) {
+            watchCompleted(status);
+            return;
+        }
         if (!open || inputShutdown) {
             buf.release();
             return;
@@ -336,12 +406,33 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
             buf.release();
             allocHandle.lastBytesRead(0);
         }
+        // Netty's read loop: more reads in this batch while the allocator asks for them and bytes are waiting. A
+        // ReadFile starts within a batch only when PeekNamedPipe sees bytes (it then completes at once), so
+        // channelReadComplete is never held back by a read that waits for the peer.
+        if (bytes > 0 && open && active && !inputShutdown && !readEnded && !readInFlight
+                && allocHandle.continueReading() && bytesAvailable() > 0) {
+            startRead(false);
+            return; // in flight: the batch goes on; failed at once: readFailed ended it
+        }
         allocHandle.readComplete();
         pipeline.fireChannelReadComplete();
         if (open && active && !inputShutdown && !readEnded && !readInFlight
                 && (readPending || config.isAutoRead())) {
-            startRead();
+            startRead(true);
+        } else {
+            watchIfIdle();
         }
+    }
+
+    /** Bytes waiting in the pipe (0 when unknown). */
+    private int bytesAvailable() {
+        if (peekScratch == 0) {
+            peekScratch = NativeMemory.allocate(8);
+        }
+        if (PipeKernel32.PeekNamedPipe(handle, 0, 0, 0, peekScratch, 0) == 0) {
+            return 0; // broken or closed: the next read reports it
+        }
+        return NativeMemory.getInt(peekScratch);
     }
 
     private void readFailed(int error) {
@@ -715,6 +806,8 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
             pipeline().fireChannelActive();
             if (!promiseSet) {
                 close(voidPromise());
+            } else {
+                watchIfIdle();
             }
         }
     }

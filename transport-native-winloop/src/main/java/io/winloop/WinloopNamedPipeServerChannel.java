@@ -2,6 +2,7 @@ package io.winloop;
 
 import com.sun.jna.WString;
 import io.netty.channel.AbstractServerChannel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelMetadata;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
@@ -21,6 +22,7 @@ import java.io.IOException;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A named pipe server ({@code \\.\pipe\name}) as a Netty {@link ServerChannel}: bind it to a
@@ -47,6 +49,10 @@ import java.util.concurrent.RejectedExecutionException;
  */
 public final class WinloopNamedPipeServerChannel extends AbstractServerChannel {
     private static final ChannelMetadata METADATA = new ChannelMetadata(false, 16);
+
+    private static final long NAME_RELEASE_MILLIS = 250;
+    /** How long close waits for the acceptor to close the listening instances, so that the name is free after. */
+    private static final long ACCEPTOR_STOP_MILLIS = 2000;
 
     private final WinloopNamedPipeServerChannelConfig config;
     private volatile boolean open = true;
@@ -183,12 +189,41 @@ public final class WinloopNamedPipeServerChannel extends AbstractServerChannel {
     }
 
     /**
+     * A name stays taken while any instance of it is open, the accepted ends of a server closed a moment ago
+     * included, and those close on their own loops (maybe this one) as soon as they see their client gone. So a bind
+     * to a name in use is tried again, without blocking the loop, for up to {@value #NAME_RELEASE_MILLIS} ms before
+     * it fails.
+     */
+    @Override
+    public ChannelFuture bind(SocketAddress localAddress, ChannelPromise promise) {
+        if (!isRegistered() || !(localAddress instanceof NamedPipeAddress)) {
+            return super.bind(localAddress, promise);
+        }
+        long deadline = System.nanoTime() + NAME_RELEASE_MILLIS * 1_000_000L;
+        eventLoop().execute(() -> bindWhenFree((NamedPipeAddress) localAddress, promise, deadline));
+        return promise;
+    }
+
+    private void bindWhenFree(NamedPipeAddress address, ChannelPromise promise, long deadline) {
+        if (isOpen() && !isActive() && !promise.isDone() && System.nanoTime() - deadline < 0
+                && isNameInUse(address)) {
+            eventLoop().schedule(() -> bindWhenFree(address, promise, deadline), 5, TimeUnit.MILLISECONDS);
+            return;
+        }
+        super.bind(address, promise);
+    }
+
+    /**
      * FILE_FLAG_FIRST_PIPE_INSTANCE is the guard on Windows; Wine ignores it (pipe-probe.c). WaitNamedPipe answers
      * ERROR_FILE_NOT_FOUND only when no instance of the name exists, and returns within 1 ms otherwise.
      */
+    private static boolean isNameInUse(NamedPipeAddress address) {
+        return PipeKernel32.WaitNamedPipeW(new WString(address.path()), 1) != 0
+                || WinError.lastError() != PipeErrors.ERROR_FILE_NOT_FOUND;
+    }
+
     private static void ensureNameFree(NamedPipeAddress address) throws IOException {
-        if (PipeKernel32.WaitNamedPipeW(new WString(address.path()), 1) != 0
-                || WinError.lastError() != PipeErrors.ERROR_FILE_NOT_FOUND) {
+        if (isNameInUse(address)) {
             throw PipeErrors.newBindException("CreateNamedPipe(" + address + ", FILE_FLAG_FIRST_PIPE_INSTANCE)",
                     PipeErrors.ERROR_ACCESS_DENIED, "another server already has instances of this pipe name");
         }
@@ -249,7 +284,8 @@ public final class WinloopNamedPipeServerChannel extends AbstractServerChannel {
         open = false;
         active = false;
         if (acceptor != null) {
-            acceptor.stop(); // it closes the listening instances and frees their memory
+            acceptor.stop(); // it cancels and closes the listening instances and frees their memory
+            acceptor.awaitTermination(ACCEPTOR_STOP_MILLIS);
         }
         Long handle;
         while ((handle = connected.poll()) != null) {
@@ -282,5 +318,6 @@ public final class WinloopNamedPipeServerChannel extends AbstractServerChannel {
         public void connect(SocketAddress remoteAddress, SocketAddress localAddress, ChannelPromise promise) {
             promise.setFailure(new UnsupportedOperationException("a server channel does not connect"));
         }
+
     }
 }

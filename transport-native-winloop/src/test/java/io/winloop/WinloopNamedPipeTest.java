@@ -14,7 +14,10 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.ChannelInputShutdownReadComplete;
+import com.sun.jna.WString;
+import io.winloop.internal.pipe.PipeKernel32;
 import io.winloop.internal.pipe.PipeSecurity;
+import io.winloop.internal.win.WinError;
 import io.winloop.internal.win.NativeMemory;
 import io.winloop.internal.win.ProcessHandles;
 import org.junit.jupiter.api.AfterEach;
@@ -506,6 +509,36 @@ class WinloopNamedPipeTest {
         first.close().sync();
     }
 
+    /**
+     * Unlike a domain socket's path, a pipe name belongs to every open instance of it, accepted ends included: a
+     * new server cannot take it while a closed server's connection is still open, and can once that closes.
+     */
+    @Test
+    @Timeout(30)
+    void aNameStaysTakenWhileAnAcceptedEndIsOpen() throws Exception {
+        NamedPipeAddress address = newAddress();
+        BlockingQueue<Channel> accepted = new LinkedBlockingQueue<>();
+        ServerBootstrap bootstrap = new ServerBootstrap().group(boss, workers)
+                .channel(WinloopNamedPipeServerChannel.class)
+                .childHandler(new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelActive(ChannelHandlerContext ctx) {
+                        accepted.add(ctx.channel());
+                    }
+                });
+        Channel first = bootstrap.bind(address).sync().channel();
+        Channel client = client(address, new ChannelInboundHandlerAdapter());
+        Channel child = accepted.poll(10, TimeUnit.SECONDS);
+        first.close().sync();
+        Throwable cause = bootstrap.bind(address).await().cause();
+        assertInstanceOf(BindException.class, cause);
+        assertTrue(cause.getMessage().contains("ERROR_ACCESS_DENIED (5)"), cause.getMessage());
+        client.close().sync();
+        assertTrue(child.closeFuture().await(10, TimeUnit.SECONDS), "the accepted end sees its client go");
+        Channel second = bootstrap.bind(address).sync().channel();
+        second.close().sync();
+    }
+
     @Test
     @Timeout(30)
     void defaultSecurityDescriptorGrantsOnlyUserSystemAndAdministrators() throws Exception {
@@ -556,6 +589,57 @@ class WinloopNamedPipeTest {
             assertArrayEquals(hello, back);
         }
         server.close().sync();
+    }
+
+    /**
+     * A server no Winloop channel is part of: plain blocking Win32 calls on a pipe opened without
+     * FILE_FLAG_OVERLAPPED (CreateNamedPipe, ConnectNamedPipe, ReadFile, WriteFile, as a C program would make them),
+     * on its own thread; Winloop's client talks to it.
+     */
+    @Test
+    @Timeout(30)
+    void aWinloopClientTalksToABlockingWin32Server() throws Exception {
+        NamedPipeAddress address = newAddress();
+        long pipe = PipeKernel32.CreateNamedPipeW(new WString(address.path()), PipeKernel32.PIPE_ACCESS_DUPLEX
+                        | PipeKernel32.FILE_FLAG_FIRST_PIPE_INSTANCE, PipeKernel32.PIPE_TYPE_BYTE
+                        | PipeKernel32.PIPE_REJECT_REMOTE_CLIENTS, 1, 4096, 4096, 0, 0);
+        assertTrue(pipe != PipeKernel32.INVALID_HANDLE_VALUE, "CreateNamedPipe");
+        CompletableFuture<String> served = new CompletableFuture<>();
+        Thread thread = new Thread(() -> {
+            long buffer = NativeMemory.allocate(4096 + 8);
+            try {
+                // Echo one message, upper-cased, then close.
+                if (PipeKernel32.ConnectNamedPipe(pipe, 0) == 0 && WinError.lastError() != 535) {
+                    throw new IllegalStateException("ConnectNamedPipe: " + WinError.lastError());
+                }
+                if (PipeKernel32.ReadFile(pipe, buffer, 4096, buffer + 4096, 0) == 0) {
+                    throw new IllegalStateException("ReadFile: " + WinError.lastError());
+                }
+                int n = NativeMemory.getInt(buffer + 4096);
+                byte[] bytes = new byte[n];
+                NativeMemory.copy(buffer, bytes, 0, n);
+                String text = new String(bytes, StandardCharsets.US_ASCII);
+                byte[] reply = text.toUpperCase(java.util.Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
+                NativeMemory.copy(reply, 0, buffer, reply.length);
+                if (PipeKernel32.WriteFile(pipe, buffer, reply.length, buffer + 4096, 0) == 0) {
+                    throw new IllegalStateException("WriteFile: " + WinError.lastError());
+                }
+                served.complete(text);
+            } catch (Throwable t) {
+                served.completeExceptionally(t);
+            } finally {
+                NativeMemory.free(buffer);
+            }
+        }, "blocking-win32-pipe-server");
+        thread.start();
+        Collector collector = new Collector(11);
+        Channel client = client(address, collector);
+        client.writeAndFlush(Unpooled.copiedBuffer("hello win32", StandardCharsets.US_ASCII));
+        assertEquals("hello win32", served.get(10, TimeUnit.SECONDS));
+        assertEquals("HELLO WIN32", new String(collector.done.get(10, TimeUnit.SECONDS), StandardCharsets.US_ASCII));
+        thread.join(5000);
+        PipeKernel32.CloseHandle(pipe); // the client reads end of stream and closes
+        assertTrue(client.closeFuture().await(10, TimeUnit.SECONDS), "end of stream closes the client");
     }
 
     @Test

@@ -111,6 +111,16 @@ public final class PipeAcceptor implements Runnable {
         }
     }
 
+    /** Waits up to {@code millis} for the thread to end (after {@link #stop()}); true when it has. */
+    public boolean awaitTermination(long millis) {
+        try {
+            thread.join(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return !thread.isAlive();
+    }
+
     /** True once the thread has ended and freed everything. */
     public boolean isTerminated() {
         return !thread.isAlive();

@@ -51,6 +51,10 @@ public final class PipeKernel32 {
 
     public static native int CancelIoEx(long file, long overlapped);
 
+    /** With a null buffer: only how many bytes wait to be read ({@code totalBytesAvailPtr}); never blocks. */
+    public static native int PeekNamedPipe(long pipe, long buffer, int length, long readPtr, long totalBytesAvailPtr,
+                                           long bytesLeftThisMessagePtr);
+
     public static native int CloseHandle(long handle);
 
     public static native long LocalFree(long memory);

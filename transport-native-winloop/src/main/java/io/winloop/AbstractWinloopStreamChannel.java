@@ -18,6 +18,8 @@ import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.internal.StringUtil;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
+import io.winloop.internal.overlapped.FileRegionStats;
+import io.winloop.internal.overlapped.OverlappedIo;
 import io.winloop.internal.win.ByteBufAddress;
 import io.winloop.internal.win.WinSocket;
 import io.winloop.internal.win.WsaBufArray;
@@ -41,10 +43,16 @@ abstract class AbstractWinloopStreamChannel extends AbstractWinloopChannel imple
     private static final InternalLogger logger = InternalLoggerFactory.getInstance(AbstractWinloopStreamChannel.class);
     /** Returned by the write helpers when the socket accepted nothing: the write spin ends. */
     private static final int WRITE_STATUS_SNDBUF_FULL = Integer.MAX_VALUE;
+    /** Returned when a TransmitFile is in flight: doWrite stops; the call's completion flushes again. */
+    private static final int WRITE_STATUS_TRANSMITTING = Integer.MIN_VALUE;
     private static final int MAX_BYTES_PER_GATHERING_WRITE_ATTEMPTED_LOW_THRESHOLD = 4096;
 
     private final Runnable flushTask = () -> ((AbstractWinloopUnsafe) unsafe()).flush0();
     private SocketWritableByteChannel byteChannel;
+    /** Zero-copy FileRegions (TransmitFile); made at the first region. */
+    private FileRegionTransmitter transmitter;
+    /** The overlapped operations of the loop the channel is registered with (set at registration). */
+    private volatile OverlappedIo overlappedIo;
 
     // RDHUP from the start, so that the peer's FIN is seen even while the channel is not reading.
     AbstractWinloopStreamChannel(Channel parent, WinSocket socket, SocketAddress remote) {
@@ -129,6 +137,16 @@ abstract class AbstractWinloopStreamChannel extends AbstractWinloopChannel imple
             in.remove();
             return 0;
         }
+        if (transmitter == null) {
+            transmitter = new FileRegionTransmitter(this, socket);
+        }
+        if (transmitter.write(region, overlappedIo) == FileRegionTransmitter.IN_FLIGHT) {
+            return WRITE_STATUS_TRANSMITTING;
+        }
+        // The copying path (FileRegionTransmitter logged why the region cannot go zero-copy).
+        if (region.transferred() == 0) {
+            FileRegionStats.copiedRegion();
+        }
         if (byteChannel == null) {
             byteChannel = new SocketWritableByteChannel();
         }
@@ -154,7 +172,12 @@ abstract class AbstractWinloopStreamChannel extends AbstractWinloopChannel imple
                 clearFlag(WinloopIoOps.WRITE);
                 return;
             } else {
-                writeSpinCount -= doWriteSingle(in);
+                int status = doWriteSingle(in);
+                if (status == WRITE_STATUS_TRANSMITTING) {
+                    clearFlag(WinloopIoOps.WRITE);
+                    return;
+                }
+                writeSpinCount -= status;
             }
             // Keep looping even when the buffer was drained: a listener may have written and flushed again.
         } while (writeSpinCount > 0);
@@ -323,6 +346,11 @@ abstract class AbstractWinloopStreamChannel extends AbstractWinloopChannel imple
     }
 
     class WinloopStreamUnsafe extends AbstractWinloopUnsafe {
+        @Override
+        public void overlappedIo(OverlappedIo io) {
+            overlappedIo = io;
+        }
+
         private void handleReadException(ChannelPipeline pipeline, ByteBuf byteBuf, Throwable cause,
                                          boolean allDataRead, RecvByteBufAllocator.Handle allocHandle) {
             if (byteBuf != null) {
@@ -399,6 +427,9 @@ abstract class AbstractWinloopStreamChannel extends AbstractWinloopChannel imple
     @Override
     protected void doClose() throws Exception {
         try {
+            if (transmitter != null) {
+                transmitter.cancel(); // before closesocket: see FileRegionTransmitter.cancel()
+            }
             super.doClose();
         } finally {
             if (byteChannel != null) {
@@ -409,8 +440,8 @@ abstract class AbstractWinloopStreamChannel extends AbstractWinloopChannel imple
 
     /**
      * Lets {@link FileRegion#transferTo} write into the socket. The JDK hands a FileChannel's bytes to an arbitrary
-     * channel in heap buffers; they are copied into one direct buffer kept for the channel's life (until zero-copy
-     * TransmitFile lands), not into a new one per chunk.
+     * channel in heap buffers; they are copied into one direct buffer kept for the channel's life, not into a new
+     * one per chunk. Only for the regions {@link FileRegionTransmitter} cannot send.
      */
     private final class SocketWritableByteChannel implements WritableByteChannel {
         private ByteBuf bounce;
@@ -441,6 +472,7 @@ abstract class AbstractWinloopStreamChannel extends AbstractWinloopChannel imple
             }
             if (written > 0) {
                 src.position(src.position() + written);
+                FileRegionStats.copied(written);
             }
             return written;
         }

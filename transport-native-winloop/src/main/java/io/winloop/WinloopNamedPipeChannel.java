@@ -87,6 +87,8 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
     private OverlappedOp readOperation;
     private OverlappedOp writeOperation;
     private boolean readInFlight;
+    /** After close: the handle to close when the last call in flight on it completed. */
+    private long closingHandle = PipeKernel32.INVALID_HANDLE_VALUE;
     /** The read in flight is the zero-byte watch of an idle channel ({@link #watchIfIdle()}). */
     private boolean watching;
     /** A DWORD for PeekNamedPipe (allocated on first use, freed on close). */
@@ -193,8 +195,11 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
     @Override
     protected void doDeregister() {
         // Operations belong to the loop that made them: give them up here, the next loop makes new ones. (The handle
-        // itself moves only where Windows can move it: PortBinding.)
-        releaseOperations();
+        // itself moves only where Windows can move it: PortBinding.) A closed channel keeps them until its calls
+        // in flight completed: their completions close the handle (finishClose).
+        if (closingHandle == PipeKernel32.INVALID_HANDLE_VALUE) {
+            releaseOperations();
+        }
         IoRegistration registration = this.registration;
         if (registration != null) {
             registration.cancel();
@@ -241,14 +246,31 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
         }
         long h = handle;
         handle = PipeKernel32.INVALID_HANDLE_VALUE;
-        // Cancel what is in flight, then close: each call's completion still comes (cancelled, or
-        // STATUS_PIPE_BROKEN) and frees its block and releases its buffer (OverlappedOp.release/attach;
-        // tools/probes/pipe-probe.c). Data already written stays readable by the other end until it reads end of
-        // stream (no DisconnectNamedPipe, which would drop it).
+        // Cancel what is in flight and close the handle once those calls completed: Wine's asynchronous I/O finds
+        // its file through the HANDLE at every step, so a handle closed (and its value reused) under a call in
+        // flight could let that call touch another file (notes of the overlapped mechanism). Each cancelled call
+        // still completes (STATUS_CANCELLED, or STATUS_PIPE_BROKEN: tools/probes/pipe-probe.c), also during the
+        // loop's shutdown drain. Data already written stays readable by the other end until it reads end of stream
+        // (no DisconnectNamedPipe, which would drop it).
         if (binding != null) {
             binding.cancelAll();
         }
+        closingHandle = h;
+        if (!isAnyCallInFlight()) {
+            finishClose();
+        }
+    }
+
+    private boolean isAnyCallInFlight() {
+        return readOperation != null && readOperation.isInFlight()
+                || writeOperation != null && writeOperation.isInFlight();
+    }
+
+    /** The handle of a closed channel, closed once no call is in flight on it. */
+    private void finishClose() {
         releaseOperations();
+        long h = closingHandle;
+        closingHandle = PipeKernel32.INVALID_HANDLE_VALUE;
         if (h != PipeKernel32.INVALID_HANDLE_VALUE) {
             PipeKernel32.CloseHandle(h);
         }
@@ -381,6 +403,14 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
 
     private void readCompleted(ByteBuf buf, int status, int bytes) {
         readInFlight = false;
+        if (!open) {
+            ReferenceCountUtil.safeRelease(buf);
+            watching = false;
+            if (closingHandle != PipeKernel32.INVALID_HANDLE_VALUE && !isAnyCallInFlight()) {
+                finishClose();
+            }
+            return;
+        }
         if (watching) {
             watchCompleted(status);
             return;
@@ -579,6 +609,9 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
         ChannelOutboundBuffer in = unsafe().outboundBuffer();
         if (!open || in == null) {
             writeInFlight = false;
+            if (closingHandle != PipeKernel32.INVALID_HANDLE_VALUE && !isAnyCallInFlight()) {
+                finishClose();
+            }
             return;
         }
         // writeInFlight stays set while the outbound buffer is updated: a promise listener that writes and flushes

@@ -284,8 +284,8 @@ public final class AfdPoller {
 
     /**
      * Cancels every poll and overlapped operation in flight, waits (up to {@code timeoutMillis}) for their
-     * completions so that no block is freed while the kernel may still write it, then closes the helpers and the
-     * port.
+     * completions so that no block is freed while the kernel may still write it (the overlapped ones reach their
+     * owners, which may free what they hold), then closes the helpers and the port.
      */
     public void close(int timeoutMillis) {
         if (closed) {
@@ -298,7 +298,7 @@ public final class AfdPoller {
                 remove(state);
             }
         }
-        overlapped.releaseAll();
+        overlapped.cancelAll();
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
         Listener ignore = (state, events, status) -> { };
         while ((inFlight > 0 || overlapped.inFlight() > 0) && System.nanoTime() < deadline) {
@@ -309,6 +309,7 @@ public final class AfdPoller {
                 break;
             }
         }
+        overlapped.freeAll();
         if (inFlight > 0 || overlapped.inFlight() > 0) {
             // Freeing now could let the kernel write into reused memory: leak the blocks instead, loudly.
             logger.warn("{} AFD poll(s) and {} overlapped operation(s) did not complete within {} ms of close; "

@@ -27,6 +27,8 @@ public final class OverlappedIo {
     private int nextSlot;
     private int inFlight;
     private int live;
+    /** The loop is shutting down ({@link #cancelAll()}): no call may start any more. */
+    private boolean closing;
 
     /** Operations completing on {@code port}, a completion port handle the caller owns. */
     public OverlappedIo(long port) {
@@ -35,6 +37,10 @@ public final class OverlappedIo {
 
     long port() {
         return port;
+    }
+
+    boolean isClosing() {
+        return closing;
     }
 
     /**
@@ -71,7 +77,12 @@ public final class OverlappedIo {
             return;
         }
         inFlight--;
-        op.completed();
+        try {
+            op.completed();
+        } catch (Throwable t) {
+            // The operation is idle again whatever its owner did; the rest of the batch must still be dispatched.
+            logger.warn("An overlapped operation's listener failed: {}", op, t);
+        }
     }
 
     void started(OverlappedOp op) {
@@ -96,21 +107,33 @@ public final class OverlappedIo {
     }
 
     /**
-     * Shutdown: releases every operation its owner has not released (cancelling what is in flight). The caller
-     * then dequeues until {@link #inFlight()} is 0, so that no block is freed while the kernel may write it.
+     * Shutdown, step 1: cancels every call in flight. Their completions, which the caller then dequeues until
+     * {@link #inFlight()} is 0, still reach the owners that have not released their operations (with
+     * STATUS_CANCELLED, or whatever the call ended with first), so that an owner frees what it holds for the call
+     * (a file handle, a buffer) as on any other completion.
      */
-    public void releaseAll() {
+    public void cancelAll() {
+        closing = true;
         for (int i = 0; i < nextSlot; i++) {
             OverlappedOp op = slots[i];
-            if (op != null && !op.isReleased()) {
-                op.release();
+            if (op != null && op.isInFlight()) {
+                op.cancel();
+                // A per-operation cancel can miss under Wine 10.0 (PortBinding.cancelAll): cancel by handle too.
+                op.inFlightOn().cancelAll();
             }
         }
-        // Per-operation cancels can miss under Wine 10.0 (PortBinding.cancelAll): cancel by handle too.
+    }
+
+    /**
+     * Shutdown, step 2 (after the drain): frees every operation that is idle, released or not. One still in flight
+     * (its completion never came) is left allocated: the kernel may still write its block.
+     */
+    public void freeAll() {
         for (int i = 0; i < nextSlot; i++) {
             OverlappedOp op = slots[i];
-            if (op != null && op.inFlightOn() != null) {
-                op.inFlightOn().cancelAll();
+            if (op != null && !op.isInFlight()) {
+                op.markReleased();
+                free(op);
             }
         }
     }

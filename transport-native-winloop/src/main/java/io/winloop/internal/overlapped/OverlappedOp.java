@@ -23,7 +23,9 @@ import java.io.IOException;
  * count, and the operation is idle again.</li>
  * </ol>
  * {@link #release()} gives the operation up: freed at once when idle; when a call is in flight it is cancelled
- * ({@code CancelIoEx}) and the block is freed when its completion is dequeued, without telling the owner.
+ * ({@code CancelIoEx}) and the block is freed when its completion is dequeued, without telling the owner. At the
+ * loop's shutdown a call in flight of an operation not released is cancelled and its completion still reaches the
+ * listener (the owner frees what it holds for the call); then every idle operation is freed.
  */
 public final class OverlappedOp {
     /** Called on the loop thread when a started call completed. */
@@ -71,7 +73,8 @@ public final class OverlappedOp {
      * ignored) and returns the OVERLAPPED address to pass to it.
      *
      * @throws IOException when the handle cannot be associated with this loop's port (see {@link PortBinding})
-     * @throws IllegalStateException when a call is in flight or the operation was released
+     * @throws IllegalStateException when a call is in flight, the operation was released, or the loop is shutting
+     *                               down
      */
     public long prepare(PortBinding binding, long fileOffset) throws IOException {
         if (released) {
@@ -79,6 +82,9 @@ public final class OverlappedOp {
         }
         if (inFlightOn != null) {
             throw new IllegalStateException("overlapped operation already in flight on " + inFlightOn);
+        }
+        if (io.isClosing()) {
+            throw new IllegalStateException("the event loop is shutting down: no overlapped call may start");
         }
         binding.bindTo(io);
         NativeMemory.zero(block, OVERLAPPED_SIZE);
@@ -168,6 +174,10 @@ public final class OverlappedOp {
 
     boolean isReleased() {
         return released;
+    }
+
+    void markReleased() {
+        released = true;
     }
 
     /** Called by {@link OverlappedIo} with this operation's dequeued completion. */

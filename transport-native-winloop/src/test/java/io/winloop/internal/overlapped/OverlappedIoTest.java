@@ -198,7 +198,7 @@ class OverlappedIoTest {
         Completion completion = new Completion();
         long before = NativeMemory.liveBlocks();
         for (int i = 0; i < 2; i++) {
-            // One left to the poller's close unreleased, one released with its call in flight.
+            // One left to the poller's close unreleased (its owner is told), one released with its call in flight.
             OverlappedOp op = poller.overlapped().newOp(16, recording(completion));
             startRead(op, new PortBinding(pair[i].handle()), 0, 16);
             if (i == 1) {
@@ -209,7 +209,8 @@ class OverlappedIoTest {
         poller.close(2_000);
         assertEquals(0, poller.overlapped().inFlight(), "drained");
         assertEquals(0, poller.overlapped().liveOps());
-        assertEquals(0, completion.calls, "shutdown does not call owners");
+        assertEquals(1, completion.calls, "the owner that kept its operation hears of the cancellation");
+        assertEquals(0xC0000120, completion.status, WinError.describeStatus(completion.status));
         assertTrue(NativeMemory.liveBlocks() < before, "the poller's own blocks and both operations' are freed");
     }
 

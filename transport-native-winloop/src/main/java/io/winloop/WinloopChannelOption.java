@@ -18,6 +18,22 @@ public final class WinloopChannelOption<T> extends ChannelOption<T> {
     /** TCP keep-alive interval in seconds between unanswered probes (with {@code SIO_KEEPALIVE_VALS}). */
     public static final ChannelOption<Integer> TCP_KEEPINTVL = valueOf(WinloopChannelOption.class, "TCP_KEEPINTVL");
 
+    /**
+     * Named pipe servers: how many pipe instances are kept listening (each is one pending ConnectNamedPipe), so that
+     * a burst of that many clients finds an instance free instead of {@code ERROR_PIPE_BUSY}. Default 4.
+     */
+    public static final ChannelOption<Integer> PIPE_INSTANCES = valueOf(WinloopChannelOption.class,
+            "PIPE_INSTANCES");
+    /**
+     * Named pipe servers: the security descriptor of the pipe, in SDDL. Default (null): full access for the current
+     * user, SYSTEM and Administrators only, {@code D:P(A;;GA;;;SY)(A;;GA;;;BA)(A;;GA;;;<user SID>)}.
+     */
+    public static final ChannelOption<String> PIPE_SECURITY_DESCRIPTOR = valueOf(WinloopChannelOption.class,
+            "PIPE_SECURITY_DESCRIPTOR");
+    /** Named pipe servers: the in and out buffer sizes requested from CreateNamedPipe (advisory). Default 65536. */
+    public static final ChannelOption<Integer> PIPE_BUFFER_SIZE = valueOf(WinloopChannelOption.class,
+            "PIPE_BUFFER_SIZE");
+
     @SuppressWarnings({"unused", "deprecation"})
     private WinloopChannelOption() {
         super(null);

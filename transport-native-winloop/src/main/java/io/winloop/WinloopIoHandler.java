@@ -15,6 +15,7 @@ import io.winloop.internal.afd.Afd;
 import io.winloop.internal.afd.AfdPoller;
 import io.winloop.internal.afd.SocketPollState;
 import io.winloop.internal.overlapped.OverlappedIo;
+import io.winloop.internal.overlapped.PortBinding;
 import io.winloop.internal.win.NativeMemory;
 import io.winloop.internal.win.Winsock;
 import io.winloop.internal.win.WsaBufArray;
@@ -192,7 +193,11 @@ public final class WinloopIoHandler implements IoHandler {
             socket.overlappedIo(poller.overlapped());
         } else {
             WinloopOverlappedHandle overlapped = (WinloopOverlappedHandle) handle;
-            poller.overlapped().bind(overlapped.portBinding());
+            PortBinding binding = overlapped.portBinding();
+            if (binding != null) {
+                // None yet: a pipe client before it connects (it binds the handle it opens then).
+                poller.overlapped().bind(binding);
+            }
             overlapped.overlappedIo(poller.overlapped());
         }
         registrations.put(registration, Boolean.TRUE);

@@ -14,7 +14,11 @@ import io.winloop.internal.overlapped.PortBinding;
  * with the port at its first operation.
  */
 public interface WinloopOverlappedHandle extends IoHandle {
-    /** The handle (opened with FILE_FLAG_OVERLAPPED) and the port it is associated with. */
+    /**
+     * The handle (opened with FILE_FLAG_OVERLAPPED) and the port it is associated with; null while the owner has no
+     * handle yet (a pipe client before it connects, a pipe server), which then binds its handles itself
+     * ({@link OverlappedIo#bind}).
+     */
     PortBinding portBinding();
 
     /**

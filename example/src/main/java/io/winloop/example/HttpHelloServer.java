@@ -10,7 +10,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -24,6 +23,9 @@ import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.FullHttpRequest;
 
+import io.winloop.NamedPipeAddress;
+import io.winloop.WinloopNamedPipeServerChannel;
+
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 
@@ -33,11 +35,12 @@ import java.nio.charset.StandardCharsets;
  *
  * <pre>
  * HttpHelloServer [--transport winloop|nio] [--host 127.0.0.1] [--port 8080] [--threads 0]
+ * HttpHelloServer --pipe \\.\pipe\winloop-hello     (HTTP over a named pipe, as Docker Engine serves its API)
  * </pre>
  */
 public final class HttpHelloServer {
     static final String USAGE = "usage: HttpHelloServer [--transport winloop|nio] [--host 127.0.0.1] [--port 8080]"
-            + " [--threads N (0 = Netty's default)]";
+            + " [--threads N (0 = Netty's default)] [--pipe \\\\.\\pipe\\NAME (Winloop only)]";
 
     private HttpHelloServer() {
     }
@@ -47,16 +50,17 @@ public final class HttpHelloServer {
         final Transport transport = Transport.parse(args.get("transport", "winloop"));
         String host = args.get("host", "127.0.0.1");
         int port = args.getInt("port", 8080);
+        String pipe = args.get("pipe", null);
+        if (pipe != null && transport != Transport.WINLOOP) {
+            throw new IllegalArgumentException("--pipe needs --transport winloop (NIO has no named pipes)");
+        }
         EventLoopGroup group = transport.newGroup(args.getInt("threads", 0));
         try {
             ServerBootstrap b = new ServerBootstrap()
                     .group(group)
-                    .channel(transport.serverChannel())
-                    .option(ChannelOption.SO_BACKLOG, 1024)
-                    .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                    .childHandler(new ChannelInitializer<Channel>() {
                         @Override
-                        protected void initChannel(SocketChannel ch) {
+                        protected void initChannel(Channel ch) {
                             ch.pipeline()
                                     .addLast(new HttpServerCodec())
                                     .addLast(new HttpServerExpectContinueHandler())
@@ -65,6 +69,17 @@ public final class HttpHelloServer {
                                     .addLast(new HelloHandler(transport));
                         }
                     });
+            if (pipe != null) {
+                Channel server = b.channel(WinloopNamedPipeServerChannel.class).bind(new NamedPipeAddress(pipe))
+                        .sync().channel();
+                System.out.println("HTTP hello server (" + transport + ") serving HTTP over the named pipe " + pipe
+                        + " (current user, SYSTEM and Administrators may connect); stop it with Ctrl+C");
+                server.closeFuture().sync();
+                return;
+            }
+            b.channel(transport.serverChannel())
+                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    .childOption(ChannelOption.TCP_NODELAY, true);
             Channel server = b.bind(host, port).sync().channel();
             InetSocketAddress local = (InetSocketAddress) server.localAddress();
             String shown = local.getAddress().isAnyLocalAddress() ? "127.0.0.1" : local.getAddress().getHostAddress();

@@ -1,5 +1,6 @@
 package io.winloop.internal.overlapped;
 
+import io.netty.util.ReferenceCountUtil;
 import io.winloop.internal.win.Kernel32;
 import io.winloop.internal.win.NativeCalls;
 import io.winloop.internal.win.NativeMemory;
@@ -55,6 +56,8 @@ public final class OverlappedOp {
     /** The binding {@link #prepare} readied a call on, until {@link #started()}. */
     private PortBinding prepared;
     private boolean released;
+    /** What the kernel reads or writes during the call (a ByteBuf): see {@link #attach}. */
+    private Object attachment;
 
     OverlappedOp(OverlappedIo io, int slot, int extraBytes, Listener listener) {
         this.io = io;
@@ -104,6 +107,23 @@ public final class OverlappedOp {
         io.started(this);
     }
 
+    /**
+     * Keeps {@code resource} (e.g. the ByteBuf a ReadFile fills or a WriteFile sends) with the call: the owner takes
+     * it back in its listener with {@link #detach()}; when the operation is released with the call in flight, it is
+     * released ({@link ReferenceCountUtil#safeRelease}) once the completion is dequeued, not before, since the
+     * kernel may use its memory until then (and the listener is not called).
+     */
+    public void attach(Object resource) {
+        attachment = resource;
+    }
+
+    /** The resource given to {@link #attach}, now the owner's again (null if none). */
+    public Object detach() {
+        Object resource = attachment;
+        attachment = null;
+        return resource;
+    }
+
     /** True from {@link #started()} until the completion is dequeued. */
     public boolean isInFlight() {
         return inFlightOn != null;
@@ -141,6 +161,7 @@ public final class OverlappedOp {
         }
         released = true;
         if (inFlightOn == null) {
+            ReferenceCountUtil.safeRelease(detach());
             io.free(this);
         } else {
             cancel();
@@ -165,6 +186,7 @@ public final class OverlappedOp {
         inFlightOn = null;
         binding.inFlight--;
         if (released) {
+            ReferenceCountUtil.safeRelease(detach());
             io.free(this);
             return;
         }

@@ -1,0 +1,52 @@
+/*
+ * Modelled on the domain socket part of Netty's EpollSocketTestPermutation (netty-transport-native-epoll
+ * 4.2.17.Final, test sources), Apache License 2.0.
+ */
+package io.winloop.testsuite;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.testsuite.transport.TestsuitePermutation.BootstrapComboFactory;
+import io.netty.testsuite.transport.TestsuitePermutation.BootstrapFactory;
+import io.winloop.NamedPipeAddress;
+import io.winloop.WinloopNamedPipeChannel;
+import io.winloop.WinloopNamedPipeServerChannel;
+
+import java.net.SocketAddress;
+import java.util.Collections;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Netty's socket testsuite over named pipes, the way Netty runs it over domain sockets: a Winloop pipe server and
+ * a Winloop pipe client (no NIO side: the JDK has no pipe channel), each test bound to a fresh pipe name.
+ */
+final class WinloopNamedPipeTestPermutation {
+    private WinloopNamedPipeTestPermutation() {
+    }
+
+    static List<BootstrapComboFactory<ServerBootstrap, Bootstrap>> namedPipe() {
+        BootstrapFactory<ServerBootstrap> server = () -> new ServerBootstrap()
+                .group(WinloopSocketTestPermutation.WINLOOP_GROUP)
+                .channel(WinloopNamedPipeServerChannel.class);
+        BootstrapFactory<Bootstrap> client = () -> new Bootstrap()
+                .group(WinloopSocketTestPermutation.WINLOOP_GROUP)
+                .channel(WinloopNamedPipeChannel.class);
+        return Collections.singletonList(new BootstrapComboFactory<ServerBootstrap, Bootstrap>() {
+            @Override
+            public ServerBootstrap newServerInstance() {
+                return server.newInstance();
+            }
+
+            @Override
+            public Bootstrap newClientInstance() {
+                return client.newInstance();
+            }
+        });
+    }
+
+    /** A pipe name no other test (or process) uses. */
+    static SocketAddress newNamedPipeAddress() {
+        return NamedPipeAddress.of("winloop-testsuite-" + UUID.randomUUID());
+    }
+}

@@ -1,0 +1,323 @@
+package io.winloop;
+
+import com.sun.jna.WString;
+import io.netty.channel.AbstractServerChannel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelMetadata;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.EventLoop;
+import io.netty.channel.IoEvent;
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.IoRegistration;
+import io.netty.channel.ServerChannel;
+import io.winloop.internal.overlapped.OverlappedIo;
+import io.winloop.internal.overlapped.PortBinding;
+import io.winloop.internal.pipe.PipeAcceptor;
+import io.winloop.internal.pipe.PipeErrors;
+import io.winloop.internal.pipe.PipeKernel32;
+import io.winloop.internal.pipe.PipeSecurity;
+import io.winloop.internal.win.WinError;
+
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.util.ArrayDeque;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A named pipe server ({@code \\.\pipe\name}) as a Netty {@link ServerChannel}: bind it to a
+ * {@link NamedPipeAddress}; each client that connects becomes a {@link WinloopNamedPipeChannel}.
+ *
+ * <p>{@link WinloopChannelOption#PIPE_INSTANCES} instances are kept listening (an overlapped
+ * {@code ConnectNamedPipe} each); an accepted instance is replaced at once, so a burst of that many clients does not
+ * meet {@code ERROR_PIPE_BUSY}. The listening instances wait on events in one small thread per server
+ * ({@code PipeAcceptor}), not on the loop's port: a handle can be associated with only one completion port (for
+ * good, under Wine), and an accepted pipe must complete its reads and writes on the port of the loop that serves
+ * it, which is the child group's, not this channel's.
+ *
+ * <p>Secure by default, because a pipe server is a local attack surface:
+ * <ul>
+ * <li>the first instance is created with {@code FILE_FLAG_FIRST_PIPE_INSTANCE}, so binding a name another server
+ * (of any process) holds fails with a {@link java.net.BindException} instead of joining its instances and taking
+ * some of its clients. Wine does not enforce that flag (tools/probes/pipe-probe.c), so Winloop also checks with
+ * {@code WaitNamedPipe} that the name is free before creating it;</li>
+ * <li>{@code PIPE_REJECT_REMOTE_CLIENTS}: clients on other machines (over SMB) are refused;</li>
+ * <li>the security descriptor grants access to the current user, SYSTEM and Administrators only, unless
+ * {@link WinloopChannelOption#PIPE_SECURITY_DESCRIPTOR} gives another (SDDL); {@link #securityDescriptor()} says
+ * what Windows reports for the pipe (read back from its first instance).</li>
+ * </ul>
+ */
+public final class WinloopNamedPipeServerChannel extends AbstractServerChannel {
+    private static final ChannelMetadata METADATA = new ChannelMetadata(false, 16);
+
+    private static final long NAME_RELEASE_MILLIS = 250;
+    /** How long close waits for the acceptor to close the listening instances, so that the name is free after. */
+    private static final long ACCEPTOR_STOP_MILLIS = 2000;
+
+    private final WinloopNamedPipeServerChannelConfig config;
+    private volatile boolean open = true;
+    private volatile boolean active;
+    private volatile NamedPipeAddress local;
+    private volatile String securityDescriptor;
+    private IoRegistration registration;
+    private PipeAcceptor acceptor;
+    /** Connected instances not handed to the pipeline yet (auto-read off and no read() asked). */
+    private final ArrayDeque<Long> connected = new ArrayDeque<>();
+    private boolean readPending;
+
+    public WinloopNamedPipeServerChannel() {
+        config = new WinloopNamedPipeServerChannelConfig(this);
+    }
+
+    @Override
+    public WinloopNamedPipeServerChannelConfig config() {
+        return config;
+    }
+
+    @Override
+    public ChannelMetadata metadata() {
+        return METADATA;
+    }
+
+    @Override
+    public boolean isOpen() {
+        return open;
+    }
+
+    @Override
+    public boolean isActive() {
+        return active;
+    }
+
+    @Override
+    public NamedPipeAddress localAddress() {
+        return (NamedPipeAddress) super.localAddress();
+    }
+
+    @Override
+    protected SocketAddress localAddress0() {
+        return local;
+    }
+
+    @Override
+    protected boolean isCompatible(EventLoop loop) {
+        return loop instanceof IoEventLoop && ((IoEventLoop) loop).isCompatible(ServerUnsafe.class);
+    }
+
+    @Override
+    protected AbstractUnsafe newUnsafe() {
+        return new ServerUnsafe();
+    }
+
+    @Override
+    protected void doRegister(ChannelPromise promise) {
+        ((IoEventLoop) eventLoop()).register((ServerUnsafe) unsafe()).addListener(f -> {
+            if (f.isSuccess()) {
+                registration = (IoRegistration) f.getNow();
+                promise.setSuccess();
+            } else {
+                promise.setFailure(f.cause());
+            }
+        });
+    }
+
+    @Override
+    protected void doDeregister() {
+        if (registration != null) {
+            registration.cancel();
+        }
+    }
+
+    /**
+     * The DACL of the pipe as Windows reported it for the first instance right after creating it
+     * ({@code GetSecurityInfo}), in SDDL, e.g. {@code D:P(A;;FA;;;SY)(A;;FA;;;BA)(A;;FA;;;S-1-5-21-...)}
+     * (Windows shows the generic rights given, GA, mapped to the file rights they grant, FA); null before bind.
+     */
+    public String securityDescriptor() {
+        return securityDescriptor;
+    }
+
+    @Override
+    protected void doBind(SocketAddress localAddress) throws Exception {
+        if (!(localAddress instanceof NamedPipeAddress)) {
+            throw new UnsupportedOperationException("unsupported address type: "
+                    + (localAddress == null ? "null" : localAddress.getClass().getName())
+                    + " (expected: " + NamedPipeAddress.class.getName() + ")");
+        }
+        NamedPipeAddress address = (NamedPipeAddress) localAddress;
+        ensureNameFree(address);
+        String sddl = config.getSecurityDescriptor();
+        long attributes = PipeSecurity.attributes(sddl != null ? sddl : PipeSecurity.defaultSddl());
+        long first = PipeKernel32.INVALID_HANDLE_VALUE;
+        try {
+            first = createFirstInstance(address, attributes);
+            securityDescriptor = PipeSecurity.readDacl(first);
+            acceptor = new PipeAcceptor(address.path(), first, config.getInstances(), config.getBufferSize(),
+                    attributes, new PipeAcceptor.Listener() {
+                        @Override
+                        public void accepted(long handle) {
+                            try {
+                                eventLoop().execute(() -> WinloopNamedPipeServerChannel.this.accepted(handle));
+                            } catch (RejectedExecutionException e) {
+                                PipeKernel32.CloseHandle(handle);
+                            }
+                        }
+
+                        @Override
+                        public void failed(IOException cause) {
+                            try {
+                                eventLoop().execute(() -> {
+                                    if (open) {
+                                        pipeline().fireExceptionCaught(cause);
+                                    }
+                                });
+                            } catch (RejectedExecutionException ignored) {
+                                // The loop is gone; so is the channel.
+                            }
+                        }
+                    });
+        } catch (Throwable t) {
+            if (first != PipeKernel32.INVALID_HANDLE_VALUE) {
+                PipeKernel32.CloseHandle(first);
+            }
+            PipeSecurity.freeAttributes(attributes);
+            throw t;
+        }
+        local = address;
+        active = true;
+        acceptor.start();
+    }
+
+    /**
+     * A name stays taken while any instance of it is open, the accepted ends of a server closed a moment ago
+     * included, and those close on their own loops (maybe this one) as soon as they see their client gone. So a bind
+     * to a name in use is tried again, without blocking the loop, for up to {@value #NAME_RELEASE_MILLIS} ms before
+     * it fails.
+     */
+    @Override
+    public ChannelFuture bind(SocketAddress localAddress, ChannelPromise promise) {
+        if (!isRegistered() || !(localAddress instanceof NamedPipeAddress)) {
+            return super.bind(localAddress, promise);
+        }
+        long deadline = System.nanoTime() + NAME_RELEASE_MILLIS * 1_000_000L;
+        eventLoop().execute(() -> bindWhenFree((NamedPipeAddress) localAddress, promise, deadline));
+        return promise;
+    }
+
+    private void bindWhenFree(NamedPipeAddress address, ChannelPromise promise, long deadline) {
+        if (isOpen() && !isActive() && !promise.isDone() && System.nanoTime() - deadline < 0
+                && isNameInUse(address)) {
+            eventLoop().schedule(() -> bindWhenFree(address, promise, deadline), 5, TimeUnit.MILLISECONDS);
+            return;
+        }
+        super.bind(address, promise);
+    }
+
+    /**
+     * FILE_FLAG_FIRST_PIPE_INSTANCE is the guard on Windows; Wine ignores it (pipe-probe.c). WaitNamedPipe answers
+     * ERROR_FILE_NOT_FOUND only when no instance of the name exists, and returns within 1 ms otherwise.
+     */
+    private static boolean isNameInUse(NamedPipeAddress address) {
+        return PipeKernel32.WaitNamedPipeW(new WString(address.path()), 1) != 0
+                || WinError.lastError() != PipeErrors.ERROR_FILE_NOT_FOUND;
+    }
+
+    private static void ensureNameFree(NamedPipeAddress address) throws IOException {
+        if (isNameInUse(address)) {
+            throw PipeErrors.newBindException("CreateNamedPipe(" + address + ", FILE_FLAG_FIRST_PIPE_INSTANCE)",
+                    PipeErrors.ERROR_ACCESS_DENIED, "another server already has instances of this pipe name");
+        }
+    }
+
+    private long createFirstInstance(NamedPipeAddress address, long attributes) throws IOException {
+        int bufferSize = config.getBufferSize();
+        long pipe = PipeKernel32.CreateNamedPipeW(new WString(address.path()),
+                PipeKernel32.PIPE_ACCESS_DUPLEX | PipeKernel32.FILE_FLAG_OVERLAPPED
+                        | PipeKernel32.FILE_FLAG_FIRST_PIPE_INSTANCE,
+                PipeKernel32.PIPE_TYPE_BYTE | PipeKernel32.PIPE_READMODE_BYTE | PipeKernel32.PIPE_WAIT
+                        | PipeKernel32.PIPE_REJECT_REMOTE_CLIENTS,
+                PipeKernel32.PIPE_UNLIMITED_INSTANCES, bufferSize, bufferSize, 0, attributes);
+        if (pipe == PipeKernel32.INVALID_HANDLE_VALUE) {
+            int error = WinError.lastError();
+            if (error == PipeErrors.ERROR_ACCESS_DENIED) {
+                throw PipeErrors.newBindException("CreateNamedPipe(" + address + ", FILE_FLAG_FIRST_PIPE_INSTANCE)",
+                        error, "another server already has instances of this pipe name");
+            }
+            throw PipeErrors.newException("CreateNamedPipe(" + address + ")", error);
+        }
+        return pipe;
+    }
+
+    private void accepted(long handle) {
+        if (!open) {
+            PipeKernel32.CloseHandle(handle);
+            return;
+        }
+        connected.add(handle);
+        if (readPending || config.isAutoRead()) {
+            deliver();
+        }
+    }
+
+    /** Hands the connected instances to the pipeline as channels. */
+    private void deliver() {
+        if (connected.isEmpty()) {
+            return;
+        }
+        readPending = false;
+        Long handle;
+        while ((handle = connected.poll()) != null) {
+            acceptor.delivered();
+            pipeline().fireChannelRead(new WinloopNamedPipeChannel(this, handle, local));
+        }
+        pipeline().fireChannelReadComplete();
+    }
+
+    @Override
+    protected void doBeginRead() {
+        readPending = true;
+        deliver();
+    }
+
+    @Override
+    protected void doClose() {
+        open = false;
+        active = false;
+        if (acceptor != null) {
+            acceptor.stop(); // it cancels and closes the listening instances and frees their memory
+            acceptor.awaitTermination(ACCEPTOR_STOP_MILLIS);
+        }
+        Long handle;
+        while ((handle = connected.poll()) != null) {
+            PipeKernel32.CloseHandle(handle);
+        }
+    }
+
+    private final class ServerUnsafe extends AbstractUnsafe implements WinloopOverlappedHandle {
+        @Override
+        public void handle(IoRegistration registration, IoEvent event) {
+            // Never called: clients connect through the PipeAcceptor.
+        }
+
+        @Override
+        public PortBinding portBinding() {
+            return null; // its instances are bound by the loops of the channels they become
+        }
+
+        @Override
+        public void overlappedIo(OverlappedIo io) {
+            // Nothing: the server itself starts no overlapped operation on a port.
+        }
+
+        @Override
+        public void close() {
+            close(voidPromise());
+        }
+
+        @Override
+        public void connect(SocketAddress remoteAddress, SocketAddress localAddress, ChannelPromise promise) {
+            promise.setFailure(new UnsupportedOperationException("a server channel does not connect"));
+        }
+
+    }
+}

@@ -1,0 +1,269 @@
+package io.winloop.internal.pipe;
+
+import com.sun.jna.WString;
+import io.netty.util.internal.logging.InternalLogger;
+import io.netty.util.internal.logging.InternalLoggerFactory;
+import io.winloop.internal.win.NativeMemory;
+import io.winloop.internal.win.WinError;
+
+import java.io.IOException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Keeps a pipe server's instances listening and hands over each one a client connected to.
+ *
+ * <p>Why a thread and events, not the loop's completion port: a handle is associated with one completion port for
+ * its whole life (Windows 8.1+ can replace the association; Wine 8 and 10 cannot: tools/probes/pipe-probe.c,
+ * overlapped-probe.c), and the loop that accepts is not the loop that serves (a ServerBootstrap registers each
+ * child on its child group). So a listening instance is associated with no port: its overlapped
+ * {@code ConnectNamedPipe} signals an event, which this thread waits for with {@code WaitForMultipleObjects}, and
+ * the connected instance is first associated with a port when its channel registers with its own loop. Its reads
+ * and writes then complete on that loop's port like any other overlapped operation.
+ *
+ * <p>The thread owns the listening instances, their events and OVERLAPPED blocks, and the SECURITY_ATTRIBUTES they
+ * are created with; {@link #stop()} makes it cancel and close them and free everything, then end.
+ */
+public final class PipeAcceptor implements Runnable {
+    /** Receives connected instances and errors, on the acceptor thread. */
+    public interface Listener {
+        /** {@code handle} is a connected server end; the listener owns it now. */
+        void accepted(long handle);
+
+        void failed(IOException cause);
+    }
+
+    /** One wait handle is the acceptor's own wake-up event. */
+    public static final int MAX_INSTANCES = PipeKernel32.MAXIMUM_WAIT_OBJECTS - 1;
+    private static final InternalLogger logger = InternalLoggerFactory.getInstance(PipeAcceptor.class);
+    private static final int RETRY_MILLIS = 100;
+
+    private final String path;
+    private final WString name;
+    private final int instances;
+    private final int bufferSize;
+    private final long securityAttributes;
+    private final Listener listener;
+    private final long wakeEvent;
+    private final long[] handles;
+    private final long[] events;
+    private final long overlapped;
+    private final long waitHandles;
+    private final long scratch;
+    private final int[] waitSlot;
+    /** Instances handed over and not yet taken by the channel ({@link #delivered()}): the backlog. */
+    private final AtomicInteger undelivered = new AtomicInteger();
+    private volatile boolean stopped;
+    private long first;
+    private final Thread thread;
+
+    /**
+     * @param first              the first instance, created (with FILE_FLAG_FIRST_PIPE_INSTANCE) by the caller
+     * @param securityAttributes owned by the acceptor from now on (freed when it ends)
+     */
+    public PipeAcceptor(String path, long first, int instances, int bufferSize, long securityAttributes,
+                        Listener listener) throws IOException {
+        if (instances < 1 || instances > MAX_INSTANCES) {
+            throw new IllegalArgumentException("instances: " + instances + " (expected: 1.." + MAX_INSTANCES + ")");
+        }
+        this.path = path;
+        this.name = new WString(path);
+        this.first = first;
+        this.instances = instances;
+        this.bufferSize = bufferSize;
+        this.securityAttributes = securityAttributes;
+        this.listener = listener;
+        this.handles = new long[instances];
+        this.events = new long[instances];
+        this.waitSlot = new int[instances];
+        this.wakeEvent = PipeKernel32.CreateEventW(0, 0, 0, 0);
+        if (wakeEvent == 0) {
+            throw PipeErrors.newException("CreateEvent", WinError.lastError());
+        }
+        for (int i = 0; i < instances; i++) {
+            events[i] = PipeKernel32.CreateEventW(0, 1, 0, 0);
+            if (events[i] == 0) {
+                int error = WinError.lastError();
+                closeEvents();
+                throw PipeErrors.newException("CreateEvent", error);
+            }
+        }
+        this.overlapped = NativeMemory.allocate((long) instances * PipeKernel32.OVERLAPPED_SIZE);
+        this.waitHandles = NativeMemory.allocate((long) (instances + 1) * 8);
+        this.scratch = NativeMemory.allocate(8);
+        this.thread = new Thread(this, "winloop-pipe-acceptor " + path);
+        thread.setDaemon(true);
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    /** Ends the thread: the listening instances are cancelled and closed, the memory freed. From any thread. */
+    public void stop() {
+        stopped = true;
+        PipeKernel32.SetEvent(wakeEvent);
+    }
+
+    /** The channel took one accepted instance: the acceptor may listen with one more. From any thread. */
+    public void delivered() {
+        if (undelivered.decrementAndGet() < instances) {
+            PipeKernel32.SetEvent(wakeEvent);
+        }
+    }
+
+    /** Waits up to {@code millis} for the thread to end (after {@link #stop()}); true when it has. */
+    public boolean awaitTermination(long millis) {
+        try {
+            thread.join(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return !thread.isAlive();
+    }
+
+    /** True once the thread has ended and freed everything. */
+    public boolean isTerminated() {
+        return !thread.isAlive();
+    }
+
+    @Override
+    public void run() {
+        try {
+            while (!stopped) {
+                fillInstances();
+                if (stopped) {
+                    break;
+                }
+                waitForConnects();
+            }
+        } catch (Throwable t) {
+            logger.warn("Named pipe acceptor for {} failed", path, t);
+            listener.failed(t instanceof IOException ? (IOException) t : new IOException(t));
+        } finally {
+            cleanUp();
+        }
+    }
+
+    /** Listens with every empty slot, while the backlog of undelivered instances leaves room. */
+    private void fillInstances() {
+        for (int i = 0; i < instances && !stopped; i++) {
+            if (handles[i] != 0 || undelivered.get() >= instances) {
+                continue;
+            }
+            long handle = first != 0 ? first : create();
+            first = 0;
+            if (handle == 0) {
+                return; // reported; retried after a pause
+            }
+            long ov = overlapped + (long) i * PipeKernel32.OVERLAPPED_SIZE;
+            NativeMemory.zero(ov, PipeKernel32.OVERLAPPED_SIZE);
+            PipeKernel32.ResetEvent(events[i]);
+            NativeMemory.putLong(ov + PipeKernel32.OVERLAPPED_EVENT, events[i]);
+            if (PipeKernel32.ConnectNamedPipe(handle, ov) != 0) {
+                handOver(handle);
+                continue;
+            }
+            int error = WinError.lastError();
+            if (error == PipeErrors.ERROR_IO_PENDING) {
+                handles[i] = handle;
+            } else if (error == PipeErrors.ERROR_PIPE_CONNECTED) {
+                handOver(handle); // the client came first (pipe-probe.c)
+            } else {
+                PipeKernel32.CloseHandle(handle);
+                listener.failed(PipeErrors.newException("ConnectNamedPipe(" + path + ")", error));
+                pause();
+            }
+        }
+    }
+
+    private long create() {
+        long handle = PipeKernel32.CreateNamedPipeW(name,
+                PipeKernel32.PIPE_ACCESS_DUPLEX | PipeKernel32.FILE_FLAG_OVERLAPPED,
+                PipeKernel32.PIPE_TYPE_BYTE | PipeKernel32.PIPE_READMODE_BYTE | PipeKernel32.PIPE_WAIT
+                        | PipeKernel32.PIPE_REJECT_REMOTE_CLIENTS,
+                PipeKernel32.PIPE_UNLIMITED_INSTANCES, bufferSize, bufferSize, 0, securityAttributes);
+        if (handle == PipeKernel32.INVALID_HANDLE_VALUE) {
+            listener.failed(PipeErrors.newException("CreateNamedPipe(" + path + ")", WinError.lastError()));
+            pause();
+            return 0;
+        }
+        return handle;
+    }
+
+    private void pause() {
+        PipeKernel32.WaitForMultipleObjects(1, storeWakeOnly(), 0, RETRY_MILLIS);
+    }
+
+    private long storeWakeOnly() {
+        NativeMemory.putLong(waitHandles, wakeEvent);
+        return waitHandles;
+    }
+
+    private void waitForConnects() {
+        int count = 0;
+        for (int i = 0; i < instances; i++) {
+            if (handles[i] != 0) {
+                NativeMemory.putLong(waitHandles + count * 8L, events[i]);
+                waitSlot[count++] = i;
+            }
+        }
+        NativeMemory.putLong(waitHandles + count * 8L, wakeEvent);
+        int result = PipeKernel32.WaitForMultipleObjects(count + 1, waitHandles, 0, -1);
+        if (result == PipeKernel32.WAIT_FAILED) {
+            throw new IllegalStateException(PipeErrors.newException("WaitForMultipleObjects", WinError.lastError()));
+        }
+        int index = result - PipeKernel32.WAIT_OBJECT_0;
+        if (index < 0 || index >= count) {
+            return; // the wake-up event (stop, or room in the backlog), or an abandoned wait
+        }
+        int slot = waitSlot[index];
+        long handle = handles[slot];
+        long ov = overlapped + (long) slot * PipeKernel32.OVERLAPPED_SIZE;
+        handles[slot] = 0;
+        if (PipeKernel32.GetOverlappedResult(handle, ov, scratch, 0) != 0) {
+            handOver(handle);
+        } else {
+            // A client that came and went, or an instance gone wrong: close it; the slot listens anew.
+            logger.debug("ConnectNamedPipe({}) completed with {}", path,
+                    PipeErrors.describe(WinError.lastError()));
+            PipeKernel32.CloseHandle(handle);
+        }
+    }
+
+    private void handOver(long handle) {
+        undelivered.incrementAndGet();
+        listener.accepted(handle);
+    }
+
+    private void cleanUp() {
+        if (first != 0) {
+            PipeKernel32.CloseHandle(first);
+            first = 0;
+        }
+        for (int i = 0; i < instances; i++) {
+            long handle = handles[i];
+            if (handle != 0) {
+                long ov = overlapped + (long) i * PipeKernel32.OVERLAPPED_SIZE;
+                PipeKernel32.CancelIoEx(handle, ov);
+                // Wait for the cancelled connect to finish: the kernel writes the OVERLAPPED until then.
+                PipeKernel32.GetOverlappedResult(handle, ov, scratch, 1);
+                PipeKernel32.CloseHandle(handle);
+                handles[i] = 0;
+            }
+        }
+        closeEvents();
+        NativeMemory.free(overlapped);
+        NativeMemory.free(waitHandles);
+        NativeMemory.free(scratch);
+        PipeSecurity.freeAttributes(securityAttributes);
+    }
+
+    private void closeEvents() {
+        for (long event : events) {
+            if (event != 0) {
+                PipeKernel32.CloseHandle(event);
+            }
+        }
+        PipeKernel32.CloseHandle(wakeEvent);
+    }
+}

@@ -27,6 +27,7 @@ import io.winloop.internal.overlapped.PortBinding;
 import io.winloop.internal.pipe.PipeErrors;
 import io.winloop.internal.pipe.PipeKernel32;
 import io.winloop.internal.win.ByteBufAddress;
+import io.winloop.internal.win.Kernel32;
 import io.winloop.internal.win.NativeMemory;
 import io.winloop.internal.win.Ntdll;
 import io.winloop.internal.win.WinError;
@@ -73,7 +74,7 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
     private static final long MAX_BUSY_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final WinloopNamedPipeChannelConfig config;
-    private volatile long handle = PipeKernel32.INVALID_HANDLE_VALUE;
+    private volatile long handle = Kernel32.INVALID_HANDLE_VALUE;
     private volatile boolean open = true;
     private volatile boolean active;
     private volatile boolean inputShutdown;
@@ -88,7 +89,7 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
     private OverlappedOp writeOperation;
     private boolean readInFlight;
     /** After close: the handle to close when the last call in flight on it completed. */
-    private long closingHandle = PipeKernel32.INVALID_HANDLE_VALUE;
+    private long closingHandle = Kernel32.INVALID_HANDLE_VALUE;
     /** The read in flight is the zero-byte watch of an idle channel ({@link #watchIfIdle()}). */
     private boolean watching;
     /** A DWORD for PeekNamedPipe (allocated on first use, freed on close). */
@@ -197,7 +198,7 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
         // Operations belong to the loop that made them: give them up here, the next loop makes new ones. (The handle
         // itself moves only where Windows can move it: PortBinding.) A closed channel keeps them until its calls
         // in flight completed: their completions close the handle (finishClose).
-        if (closingHandle == PipeKernel32.INVALID_HANDLE_VALUE) {
+        if (closingHandle == Kernel32.INVALID_HANDLE_VALUE) {
             releaseOperations();
         }
         IoRegistration registration = this.registration;
@@ -245,7 +246,7 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
             connectRetryFuture = null;
         }
         long h = handle;
-        handle = PipeKernel32.INVALID_HANDLE_VALUE;
+        handle = Kernel32.INVALID_HANDLE_VALUE;
         // Cancel what is in flight and close the handle once those calls completed: Wine's asynchronous I/O finds
         // its file through the HANDLE at every step, so a handle closed (and its value reused) under a call in
         // flight could let that call touch another file (notes of the overlapped mechanism). Each cancelled call
@@ -270,9 +271,9 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
     private void finishClose() {
         releaseOperations();
         long h = closingHandle;
-        closingHandle = PipeKernel32.INVALID_HANDLE_VALUE;
-        if (h != PipeKernel32.INVALID_HANDLE_VALUE) {
-            PipeKernel32.CloseHandle(h);
+        closingHandle = Kernel32.INVALID_HANDLE_VALUE;
+        if (h != Kernel32.INVALID_HANDLE_VALUE) {
+            Kernel32.CloseHandle(h);
         }
         if (peekScratch != 0) {
             NativeMemory.free(peekScratch);
@@ -334,7 +335,7 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
             unsafe().close(unsafe().voidPromise());
             return;
         }
-        if (PipeKernel32.ReadFile(handle, address, length, 0, overlapped) == 0) {
+        if (Kernel32.ReadFile(handle, address, length, 0, overlapped) == 0) {
             int error = WinError.lastError();
             if (error != PipeErrors.ERROR_IO_PENDING) {
                 // Failed at once: no completion will come (pipe-probe.c, "ReadFile after client closed").
@@ -367,7 +368,7 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
         } catch (IOException e) {
             return;
         }
-        if (PipeKernel32.ReadFile(handle, peekScratch, 0, 0, overlapped) == 0) {
+        if (Kernel32.ReadFile(handle, peekScratch, 0, 0, overlapped) == 0) {
             int error = WinError.lastError();
             if (error != PipeErrors.ERROR_IO_PENDING) {
                 if (PipeErrors.isEndOfStream(error)) {
@@ -406,7 +407,7 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
         if (!open) {
             ReferenceCountUtil.safeRelease(buf);
             watching = false;
-            if (closingHandle != PipeKernel32.INVALID_HANDLE_VALUE && !isAnyCallInFlight()) {
+            if (closingHandle != Kernel32.INVALID_HANDLE_VALUE && !isAnyCallInFlight()) {
                 finishClose();
             }
             return;
@@ -588,7 +589,7 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
             data.release();
             throw e;
         }
-        if (PipeKernel32.WriteFile(handle, address, length, 0, overlapped) == 0) {
+        if (Kernel32.WriteFile(handle, address, length, 0, overlapped) == 0) {
             int error = WinError.lastError();
             if (error != PipeErrors.ERROR_IO_PENDING) {
                 data.release();
@@ -609,7 +610,7 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
         ChannelOutboundBuffer in = unsafe().outboundBuffer();
         if (!open || in == null) {
             writeInFlight = false;
-            if (closingHandle != PipeKernel32.INVALID_HANDLE_VALUE && !isAnyCallInFlight()) {
+            if (closingHandle != Kernel32.INVALID_HANDLE_VALUE && !isAnyCallInFlight()) {
                 finishClose();
             }
             return;
@@ -753,7 +754,7 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
                 if (connectPromise != null) {
                     throw new ConnectionPendingException();
                 }
-                if (active || handle != PipeKernel32.INVALID_HANDLE_VALUE) {
+                if (active || handle != Kernel32.INVALID_HANDLE_VALUE) {
                     throw new AlreadyConnectedException();
                 }
                 if (localAddress != null) {
@@ -783,10 +784,10 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
         /** Opens the client end: true when open, false when every instance is busy (ERROR_PIPE_BUSY). */
         private boolean tryOpen(NamedPipeAddress address) throws IOException {
             long pipe = PipeKernel32.CreateFileW(new WString(address.path()),
-                    PipeKernel32.GENERIC_READ | PipeKernel32.GENERIC_WRITE, 0, 0, PipeKernel32.OPEN_EXISTING,
-                    PipeKernel32.FILE_FLAG_OVERLAPPED | PipeKernel32.SECURITY_SQOS_PRESENT
+                    Kernel32.GENERIC_READ | Kernel32.GENERIC_WRITE, 0, 0, Kernel32.OPEN_EXISTING,
+                    Kernel32.FILE_FLAG_OVERLAPPED | PipeKernel32.SECURITY_SQOS_PRESENT
                             | PipeKernel32.SECURITY_IDENTIFICATION, 0);
-            if (pipe == PipeKernel32.INVALID_HANDLE_VALUE) {
+            if (pipe == Kernel32.INVALID_HANDLE_VALUE) {
                 int error = WinError.lastError();
                 if (error == PipeErrors.ERROR_PIPE_BUSY) {
                     return false;
@@ -796,7 +797,7 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
             try {
                 attach(pipe);
             } catch (IOException | RuntimeException e) {
-                PipeKernel32.CloseHandle(pipe);
+                Kernel32.CloseHandle(pipe);
                 throw e;
             }
             handle = pipe;

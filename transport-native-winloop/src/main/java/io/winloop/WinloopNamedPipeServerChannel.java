@@ -16,6 +16,7 @@ import io.winloop.internal.pipe.PipeAcceptor;
 import io.winloop.internal.pipe.PipeErrors;
 import io.winloop.internal.pipe.PipeKernel32;
 import io.winloop.internal.pipe.PipeSecurity;
+import io.winloop.internal.win.Kernel32;
 import io.winloop.internal.win.WinError;
 
 import java.io.IOException;
@@ -148,7 +149,7 @@ public final class WinloopNamedPipeServerChannel extends AbstractServerChannel {
         ensureNameFree(address);
         String sddl = config.getSecurityDescriptor();
         long attributes = PipeSecurity.attributes(sddl != null ? sddl : PipeSecurity.defaultSddl());
-        long first = PipeKernel32.INVALID_HANDLE_VALUE;
+        long first = Kernel32.INVALID_HANDLE_VALUE;
         try {
             first = createFirstInstance(address, attributes);
             securityDescriptor = PipeSecurity.readDacl(first);
@@ -159,7 +160,7 @@ public final class WinloopNamedPipeServerChannel extends AbstractServerChannel {
                             try {
                                 eventLoop().execute(() -> WinloopNamedPipeServerChannel.this.accepted(handle));
                             } catch (RejectedExecutionException e) {
-                                PipeKernel32.CloseHandle(handle);
+                                Kernel32.CloseHandle(handle);
                             }
                         }
 
@@ -177,8 +178,8 @@ public final class WinloopNamedPipeServerChannel extends AbstractServerChannel {
                         }
                     });
         } catch (Throwable t) {
-            if (first != PipeKernel32.INVALID_HANDLE_VALUE) {
-                PipeKernel32.CloseHandle(first);
+            if (first != Kernel32.INVALID_HANDLE_VALUE) {
+                Kernel32.CloseHandle(first);
             }
             PipeSecurity.freeAttributes(attributes);
             throw t;
@@ -232,12 +233,12 @@ public final class WinloopNamedPipeServerChannel extends AbstractServerChannel {
     private long createFirstInstance(NamedPipeAddress address, long attributes) throws IOException {
         int bufferSize = config.getBufferSize();
         long pipe = PipeKernel32.CreateNamedPipeW(new WString(address.path()),
-                PipeKernel32.PIPE_ACCESS_DUPLEX | PipeKernel32.FILE_FLAG_OVERLAPPED
+                PipeKernel32.PIPE_ACCESS_DUPLEX | Kernel32.FILE_FLAG_OVERLAPPED
                         | PipeKernel32.FILE_FLAG_FIRST_PIPE_INSTANCE,
                 PipeKernel32.PIPE_TYPE_BYTE | PipeKernel32.PIPE_READMODE_BYTE | PipeKernel32.PIPE_WAIT
                         | PipeKernel32.PIPE_REJECT_REMOTE_CLIENTS,
                 PipeKernel32.PIPE_UNLIMITED_INSTANCES, bufferSize, bufferSize, 0, attributes);
-        if (pipe == PipeKernel32.INVALID_HANDLE_VALUE) {
+        if (pipe == Kernel32.INVALID_HANDLE_VALUE) {
             int error = WinError.lastError();
             if (error == PipeErrors.ERROR_ACCESS_DENIED) {
                 throw PipeErrors.newBindException("CreateNamedPipe(" + address + ", FILE_FLAG_FIRST_PIPE_INSTANCE)",
@@ -250,7 +251,7 @@ public final class WinloopNamedPipeServerChannel extends AbstractServerChannel {
 
     private void accepted(long handle) {
         if (!open) {
-            PipeKernel32.CloseHandle(handle);
+            Kernel32.CloseHandle(handle);
             return;
         }
         connected.add(handle);
@@ -289,7 +290,7 @@ public final class WinloopNamedPipeServerChannel extends AbstractServerChannel {
         }
         Long handle;
         while ((handle = connected.poll()) != null) {
-            PipeKernel32.CloseHandle(handle);
+            Kernel32.CloseHandle(handle);
         }
     }
 

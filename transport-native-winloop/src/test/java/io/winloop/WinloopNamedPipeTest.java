@@ -17,6 +17,7 @@ import io.netty.channel.socket.ChannelInputShutdownReadComplete;
 import com.sun.jna.WString;
 import io.winloop.internal.pipe.PipeKernel32;
 import io.winloop.internal.pipe.PipeSecurity;
+import io.winloop.internal.win.Kernel32;
 import io.winloop.internal.win.WinError;
 import io.winloop.internal.win.NativeMemory;
 import io.winloop.internal.win.ProcessHandles;
@@ -603,7 +604,7 @@ class WinloopNamedPipeTest {
         long pipe = PipeKernel32.CreateNamedPipeW(new WString(address.path()), PipeKernel32.PIPE_ACCESS_DUPLEX
                         | PipeKernel32.FILE_FLAG_FIRST_PIPE_INSTANCE, PipeKernel32.PIPE_TYPE_BYTE
                         | PipeKernel32.PIPE_REJECT_REMOTE_CLIENTS, 1, 4096, 4096, 0, 0);
-        assertTrue(pipe != PipeKernel32.INVALID_HANDLE_VALUE, "CreateNamedPipe");
+        assertTrue(pipe != Kernel32.INVALID_HANDLE_VALUE, "CreateNamedPipe");
         CompletableFuture<String> served = new CompletableFuture<>();
         Thread thread = new Thread(() -> {
             long buffer = NativeMemory.allocate(4096 + 8);
@@ -612,7 +613,7 @@ class WinloopNamedPipeTest {
                 if (PipeKernel32.ConnectNamedPipe(pipe, 0) == 0 && WinError.lastError() != 535) {
                     throw new IllegalStateException("ConnectNamedPipe: " + WinError.lastError());
                 }
-                if (PipeKernel32.ReadFile(pipe, buffer, 4096, buffer + 4096, 0) == 0) {
+                if (Kernel32.ReadFile(pipe, buffer, 4096, buffer + 4096, 0) == 0) {
                     throw new IllegalStateException("ReadFile: " + WinError.lastError());
                 }
                 int n = NativeMemory.getInt(buffer + 4096);
@@ -621,7 +622,7 @@ class WinloopNamedPipeTest {
                 String text = new String(bytes, StandardCharsets.US_ASCII);
                 byte[] reply = text.toUpperCase(java.util.Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
                 NativeMemory.copy(reply, 0, buffer, reply.length);
-                if (PipeKernel32.WriteFile(pipe, buffer, reply.length, buffer + 4096, 0) == 0) {
+                if (Kernel32.WriteFile(pipe, buffer, reply.length, buffer + 4096, 0) == 0) {
                     throw new IllegalStateException("WriteFile: " + WinError.lastError());
                 }
                 served.complete(text);
@@ -638,7 +639,7 @@ class WinloopNamedPipeTest {
         assertEquals("hello win32", served.get(10, TimeUnit.SECONDS));
         assertEquals("HELLO WIN32", new String(collector.done.get(10, TimeUnit.SECONDS), StandardCharsets.US_ASCII));
         thread.join(5000);
-        PipeKernel32.CloseHandle(pipe); // the client reads end of stream and closes
+        Kernel32.CloseHandle(pipe); // the client reads end of stream and closes
         assertTrue(client.closeFuture().await(10, TimeUnit.SECONDS), "end of stream closes the client");
     }
 

@@ -3,6 +3,7 @@ package io.winloop.internal.pipe;
 import com.sun.jna.WString;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
+import io.winloop.internal.win.Kernel32;
 import io.winloop.internal.win.NativeMemory;
 import io.winloop.internal.win.WinError;
 
@@ -169,7 +170,7 @@ public final class PipeAcceptor implements Runnable {
             } else if (error == PipeErrors.ERROR_PIPE_CONNECTED) {
                 handOver(handle); // the client came first (pipe-probe.c)
             } else {
-                PipeKernel32.CloseHandle(handle);
+                Kernel32.CloseHandle(handle);
                 listener.failed(PipeErrors.newException("ConnectNamedPipe(" + path + ")", error));
                 pause();
             }
@@ -178,11 +179,11 @@ public final class PipeAcceptor implements Runnable {
 
     private long create() {
         long handle = PipeKernel32.CreateNamedPipeW(name,
-                PipeKernel32.PIPE_ACCESS_DUPLEX | PipeKernel32.FILE_FLAG_OVERLAPPED,
+                PipeKernel32.PIPE_ACCESS_DUPLEX | Kernel32.FILE_FLAG_OVERLAPPED,
                 PipeKernel32.PIPE_TYPE_BYTE | PipeKernel32.PIPE_READMODE_BYTE | PipeKernel32.PIPE_WAIT
                         | PipeKernel32.PIPE_REJECT_REMOTE_CLIENTS,
                 PipeKernel32.PIPE_UNLIMITED_INSTANCES, bufferSize, bufferSize, 0, securityAttributes);
-        if (handle == PipeKernel32.INVALID_HANDLE_VALUE) {
+        if (handle == Kernel32.INVALID_HANDLE_VALUE) {
             listener.failed(PipeErrors.newException("CreateNamedPipe(" + path + ")", WinError.lastError()));
             pause();
             return 0;
@@ -226,7 +227,7 @@ public final class PipeAcceptor implements Runnable {
             // A client that came and went, or an instance gone wrong: close it; the slot listens anew.
             logger.debug("ConnectNamedPipe({}) completed with {}", path,
                     PipeErrors.describe(WinError.lastError()));
-            PipeKernel32.CloseHandle(handle);
+            Kernel32.CloseHandle(handle);
         }
     }
 
@@ -237,17 +238,17 @@ public final class PipeAcceptor implements Runnable {
 
     private void cleanUp() {
         if (first != 0) {
-            PipeKernel32.CloseHandle(first);
+            Kernel32.CloseHandle(first);
             first = 0;
         }
         for (int i = 0; i < instances; i++) {
             long handle = handles[i];
             if (handle != 0) {
                 long ov = overlapped + (long) i * PipeKernel32.OVERLAPPED_SIZE;
-                PipeKernel32.CancelIoEx(handle, ov);
+                Kernel32.CancelIoEx(handle, ov);
                 // Wait for the cancelled connect to finish: the kernel writes the OVERLAPPED until then.
                 PipeKernel32.GetOverlappedResult(handle, ov, scratch, 1);
-                PipeKernel32.CloseHandle(handle);
+                Kernel32.CloseHandle(handle);
                 handles[i] = 0;
             }
         }
@@ -261,9 +262,9 @@ public final class PipeAcceptor implements Runnable {
     private void closeEvents() {
         for (long event : events) {
             if (event != 0) {
-                PipeKernel32.CloseHandle(event);
+                Kernel32.CloseHandle(event);
             }
         }
-        PipeKernel32.CloseHandle(wakeEvent);
+        Kernel32.CloseHandle(wakeEvent);
     }
 }

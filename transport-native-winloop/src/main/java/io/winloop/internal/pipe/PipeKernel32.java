@@ -9,18 +9,13 @@ import com.sun.jna.WString;
  * calls allocate nothing; names are {@link WString}s (only on create and connect, never on the data path).
  */
 public final class PipeKernel32 {
-    public static final long INVALID_HANDLE_VALUE = -1L;
     public static final int PIPE_ACCESS_DUPLEX = 0x3;
     public static final int FILE_FLAG_FIRST_PIPE_INSTANCE = 0x00080000;
-    public static final int FILE_FLAG_OVERLAPPED = 0x40000000;
     public static final int PIPE_TYPE_BYTE = 0;
     public static final int PIPE_READMODE_BYTE = 0;
     public static final int PIPE_WAIT = 0;
     public static final int PIPE_REJECT_REMOTE_CLIENTS = 0x8;
     public static final int PIPE_UNLIMITED_INSTANCES = 255;
-    public static final int GENERIC_READ = 0x80000000;
-    public static final int GENERIC_WRITE = 0x40000000;
-    public static final int OPEN_EXISTING = 3;
     /** With SECURITY_IDENTIFICATION: the server may learn who the client is but not act as it (no impersonation). */
     public static final int SECURITY_SQOS_PRESENT = 0x00100000;
     public static final int SECURITY_IDENTIFICATION = 1 << 16;
@@ -45,17 +40,9 @@ public final class PipeKernel32 {
 
     public static native int WaitNamedPipeW(WString name, int timeoutMillis);
 
-    public static native int ReadFile(long file, long buffer, int length, long readPtr, long overlapped);
-
-    public static native int WriteFile(long file, long buffer, int length, long writtenPtr, long overlapped);
-
-    public static native int CancelIoEx(long file, long overlapped);
-
     /** With a null buffer: only how many bytes wait to be read ({@code totalBytesAvailPtr}); never blocks. */
     public static native int PeekNamedPipe(long pipe, long buffer, int length, long readPtr, long totalBytesAvailPtr,
                                            long bytesLeftThisMessagePtr);
-
-    public static native int CloseHandle(long handle);
 
     public static native long LocalFree(long memory);
 
@@ -76,5 +63,4 @@ public final class PipeKernel32 {
 
     public static native int GetOverlappedResult(long file, long overlapped, long bytesPtr, int wait);
 
-    public static native long GetCurrentProcess();
 }

@@ -1,6 +1,7 @@
 package io.winloop.internal.pipe;
 
 import com.sun.jna.WString;
+import io.winloop.internal.win.Kernel32;
 import io.winloop.internal.win.NativeMemory;
 import io.winloop.internal.win.WinError;
 
@@ -33,7 +34,7 @@ public final class PipeSecurity {
         long scratch = NativeMemory.allocate(16 + 512);
         long token = 0;
         try {
-            if (PipeAdvapi32.OpenProcessToken(PipeKernel32.GetCurrentProcess(), PipeAdvapi32.TOKEN_QUERY, scratch)
+            if (PipeAdvapi32.OpenProcessToken(Kernel32.GetCurrentProcess(), PipeAdvapi32.TOKEN_QUERY, scratch)
                     == 0) {
                 throw PipeErrors.newException("OpenProcessToken", WinError.lastError());
             }
@@ -49,7 +50,7 @@ public final class PipeSecurity {
             return takeLocalString(NativeMemory.getLong(scratch));
         } finally {
             if (token != 0) {
-                PipeKernel32.CloseHandle(token);
+                Kernel32.CloseHandle(token);
             }
             NativeMemory.free(scratch);
         }

@@ -55,7 +55,7 @@ public final class Benchmark {
             + " [--lane A|B] [--servers winloop,winloop-jna,nio,nio-select,c-afd]"
             + " [--transport-classes NAME=DIR,...] [--warmup S] [--seconds S] [--port 7300] [--conns 1,100,1000]"
             + " [--sizes 64,16384,65536,1048576] [--churn THREADS (0 = none)] [--dgram THREADS (0 = none)]"
-            + " [--cold-timeout S]";
+            + " [--cold-timeout S] [--trace-calls] [--server-opts 'JVM OPTIONS']";
 
     private static final PrintStream OUT = System.out;
     private static final PrintStream ERR = System.err;
@@ -71,6 +71,8 @@ public final class Benchmark {
     private final double coldTimeout;
     private final double jitWarmup;
     private final int repeat;
+    /** Count Winloop's Win32 calls per call site (slow: a stack trace per call; for diagnosis, not for rates). */
+    private final boolean traceCalls;
     /** Extra Winloop servers: name to the directory (or jar) of transport classes that replaces the built one. */
     private final Map<String, String> transportClasses = new LinkedHashMap<>();
     /** The warm-up of the phase being run: longer for a server's first phase, while the JIT compiles. */
@@ -100,6 +102,7 @@ public final class Benchmark {
         coldTimeout = args.getDouble("cold-timeout", quick ? 10 : 60);
         jitWarmup = quick ? 1.0 : 3;
         repeat = args.getInt("repeat", 3);
+        traceCalls = args.has("trace-calls");
         if (repeat < 1) {
             throw new IllegalArgumentException("--repeat must be at least 1, got " + repeat);
         }
@@ -151,7 +154,7 @@ public final class Benchmark {
      * whole column. The report gives each cell's median and its min-max over the rounds.
      */
     public static void main(String[] argv) throws Exception {
-        Args args = new Args(argv, USAGE, "quick");
+        Args args = new Args(argv, USAGE, "quick", "trace-calls");
         Benchmark b = new Benchmark(args);
         List<String> servers = Arrays.asList(args.get("servers", "winloop,winloop-jna,nio,nio-select,c-afd")
                 .split(","));
@@ -167,6 +170,20 @@ public final class Benchmark {
         for (String extra : b.transportClasses.keySet()) {
             if (!servers.contains(extra)) {
                 specs.add(ServerSpec.of(extra, b.transportClasses.get(extra)));
+            }
+        }
+        String serverOpts = args.get("server-opts", "").trim();
+        for (ServerSpec s : specs) {
+            if (s.transport != null && !serverOpts.isEmpty()) {
+                // e.g. a JFR recording: -XX:StartFlightRecording=filename=...
+                s.jvmOptions.addAll(Arrays.asList(serverOpts.replace("{name}", s.name).split("\\s+")));
+            }
+        }
+        if (b.traceCalls) {
+            for (ServerSpec s : specs) {
+                if ("winloop".equals(s.transport)) {
+                    s.jvmOptions.add("-Dio.winloop.traceNativeCalls=true");
+                }
             }
         }
         for (ServerSpec s : specs) {
@@ -324,7 +341,10 @@ public final class Benchmark {
         List<String> cmd = new ArrayList<>();
         if (spec.transport != null) {
             cmd.add(java);
-            cmd.addAll(Arrays.asList("-Xms256m", "-Xmx512m", "-Dio.netty.leakDetection.level=disabled"));
+            // A heap above 512 MiB: at or below it Netty 4.2's adaptive allocator runs in its low-memory mode, which
+            // pools no buffer above 16 896 bytes, so every 32 KiB or 64 KiB read buffer is a new DirectByteBuffer
+            // (~300 bytes of objects a message, on every transport alike: io.netty.allocator.lowMemory).
+            cmd.addAll(Arrays.asList("-Xms256m", "-Xmx1g", "-Dio.netty.leakDetection.level=disabled"));
             cmd.addAll(spec.jvmOptions);
             cmd.addAll(Arrays.asList("-cp", classpathFor(spec), BenchServer.class.getName(), "--transport",
                     spec.transport, "--port", String.valueOf(port), "--control", String.valueOf(controlPort),
@@ -385,6 +405,7 @@ public final class Benchmark {
             s.warm = true;
             progress(s.spec.name + ": " + w);
             Probe probe = new Probe(s.control, pid(s.process), wineserverPid);
+            probe.traceCalls = traceCalls;
             try {
                 row = "churn".equals(w.kind) ? churn(s.address, w, probe)
                         : "dgram".equals(w.kind) ? datagrams(s.address, w, probe) : pingPong(s.address, w, probe);
@@ -474,6 +495,20 @@ public final class Benchmark {
             return m;
         }
 
+        Map<String, Long> sites() throws IOException {
+            out.println("SITES");
+            String line = in.readLine();
+            if (line == null || !line.startsWith("SITES ")) {
+                throw new IOException("unexpected SITES answer: " + line);
+            }
+            Map<String, Long> m = new LinkedHashMap<>();
+            for (int i = Integer.parseInt(line.substring(6)); i > 0; i--) {
+                String[] kv = in.readLine().split("\t", 2);
+                m.put(kv[1], Long.parseLong(kv[0]));
+            }
+            return m;
+        }
+
         void dump() {
             try {
                 out.println("DUMP");
@@ -505,6 +540,8 @@ public final class Benchmark {
         final long serverPid;
         final long wineserverPid;
         Map<String, Long> stats0;
+        Map<String, Long> sites0;
+        boolean traceCalls;
         long serverTicks0;
         long wineserverTicks0;
 
@@ -516,6 +553,7 @@ public final class Benchmark {
 
         void start() throws IOException {
             stats0 = control != null ? control.stats() : null;
+            sites0 = control != null && traceCalls ? control.sites() : null;
             serverTicks0 = cpuTicks(serverPid);
             wineserverTicks0 = cpuTicks(wineserverPid);
         }
@@ -531,6 +569,14 @@ public final class Benchmark {
                 long calls = s.get("calls");
                 row.callsPerMsg = calls < 0 ? Double.NaN : (calls - stats0.get("calls")) / msgs;
                 row.gcs = s.get("gc") - stats0.get("gc");
+                if (sites0 != null) {
+                    for (Map.Entry<String, Long> e : control.sites().entrySet()) {
+                        long d = e.getValue() - sites0.getOrDefault(e.getKey(), 0L);
+                        if (d > 0) {
+                            row.sites.put(e.getKey(), d);
+                        }
+                    }
+                }
             } else if (serverTicks >= 0) {
                 row.cpuUsPerMsg = serverTicks * 1e6 / TICKS_PER_SECOND / msgs;
             }
@@ -612,6 +658,8 @@ public final class Benchmark {
         double ratio = Double.NaN;
         String failed;
         int round;
+        /** Win32 calls per call site in the window (--trace-calls). */
+        final Map<String, Long> sites = new java.util.TreeMap<>();
 
         Row(Workload workload) {
             this.workload = workload;
@@ -1126,6 +1174,32 @@ public final class Benchmark {
                 }
                 csv.write(line + "\n");
             }
+        }
+        if (traceCalls) {
+            StringBuilder t = new StringBuilder("Win32 calls per message by call site, over all rounds "
+                    + "(traced: rates are slowed; [other]: outside the data path, not in calls/msg)\n");
+            for (Cell c : cells) {
+                Map<String, Long> sum = new java.util.TreeMap<>();
+                long msgs = 0;
+                for (Row r : c.rounds) {
+                    if (r.failed == null) {
+                        msgs += r.messages;
+                        for (Map.Entry<String, Long> e : r.sites.entrySet()) {
+                            sum.merge(e.getKey(), e.getValue(), Long::sum);
+                        }
+                    }
+                }
+                if (sum.isEmpty() || msgs == 0) {
+                    continue;
+                }
+                t.append('\n').append(c.server).append(' ').append(c.workload).append(" (").append(msgs)
+                        .append(" msgs)\n");
+                for (Map.Entry<String, Long> e : sum.entrySet()) {
+                    t.append(String.format(Locale.ROOT, "  %8.3f  %s%n", e.getValue() / (double) msgs, e.getKey()));
+                }
+            }
+            Files.write(out.resolve("bench-calls.txt"), t.toString().getBytes(StandardCharsets.UTF_8));
+            OUT.print(t);
         }
         Files.write(out.resolve("bench.svg"), Chart.svg(cells, repeat).getBytes(StandardCharsets.UTF_8));
         OUT.println("wrote " + out.resolve("bench.txt") + ", bench.md, bench.csv, bench-rounds.csv and bench.svg in "

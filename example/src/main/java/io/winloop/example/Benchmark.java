@@ -337,7 +337,25 @@ public final class Benchmark {
         return String.join(";", entries);
     }
 
+    /**
+     * Starts a server, three attempts: on a machine shared with test runs, the Windows runtime's wrapper can be
+     * rewritten for a moment (tools/windows-runtime), and one failed start must not end a 15-minute run.
+     */
     private Server start(ServerSpec spec, int port, int controlPort) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return start0(spec, port, controlPort);
+            } catch (IllegalStateException e) {
+                if (attempt == 3) {
+                    throw e;
+                }
+                ERR.println("  " + e.getMessage() + "; trying again in 5 s");
+                Thread.sleep(5000);
+            }
+        }
+    }
+
+    private Server start0(ServerSpec spec, int port, int controlPort) throws Exception {
         List<String> cmd = new ArrayList<>();
         if (spec.transport != null) {
             cmd.add(java);

@@ -329,6 +329,8 @@ abstract class AbstractWinloopChannel extends AbstractChannel {
         boolean readPending;
         /** AFD reported AFD_POLL_ABORT: the connection was reset, so end of stream means the reset. */
         boolean abortReported;
+        /** AFD reported AFD_POLL_DISCONNECT: the peer's FIN is queued, no byte can arrive after what is queued. */
+        boolean peerClosedReported;
 
         Channel channel() {
             return AbstractWinloopChannel.this;
@@ -349,6 +351,9 @@ abstract class AbstractWinloopChannel extends AbstractChannel {
             WinloopIoEvent winloopEvent = (WinloopIoEvent) event;
             if (winloopEvent.isAborted()) {
                 abortReported = true;
+            }
+            if (winloopEvent.isPeerClosed()) {
+                peerClosedReported = true;
             }
             // Writable first: a pending connect must finish (or fail) before anything is read (netty#3785).
             if (winloopEvent.isWritable()) {

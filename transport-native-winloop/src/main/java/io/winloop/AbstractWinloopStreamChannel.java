@@ -15,6 +15,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.FileRegion;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.util.UncheckedBooleanSupplier;
 import io.netty.util.internal.StringUtil;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
@@ -46,6 +47,8 @@ abstract class AbstractWinloopStreamChannel extends AbstractWinloopChannel imple
     /** Returned when a TransmitFile is in flight: doWrite stops; the call's completion flushes again. */
     private static final int WRITE_STATUS_TRANSMITTING = Integer.MIN_VALUE;
     private static final int MAX_BYTES_PER_GATHERING_WRITE_ATTEMPTED_LOW_THRESHOLD = 4096;
+    /** At most this many read loops between two that follow up a full read (see WinloopStreamUnsafe). */
+    private static final int MAX_SKIP_INTERVAL = 16;
 
     private final Runnable flushTask = () -> ((AbstractWinloopUnsafe) unsafe()).flush0();
     private SocketWritableByteChannel byteChannel;
@@ -97,8 +100,11 @@ abstract class AbstractWinloopStreamChannel extends AbstractWinloopChannel imple
             in.remove();
             return 0;
         }
-        if (buf.hasMemoryAddress()) {
-            int written = socket.send(buf.memoryAddress() + buf.readerIndex(), readableBytes);
+        // Without Unsafe, a direct buffer's address comes from its internal NIO buffer, which the buffer keeps (an
+        // echo's write finds the one its read made): no ByteBuffer view per write, as nioBuffers() would allocate.
+        long address = ByteBufAddress.of(buf, buf.readerIndex(), readableBytes);
+        if (address != 0) {
+            int written = socket.send(address, readableBytes);
             if (written > 0) {
                 in.removeBytes(written);
                 return 1;
@@ -351,6 +357,24 @@ abstract class AbstractWinloopStreamChannel extends AbstractWinloopChannel imple
             overlappedIo = io;
         }
 
+        /**
+         * Whether to follow a read that filled its buffer with another recv. Under readiness a full read cannot
+         * tell whether more is queued; NIO and epoll find out with one more read, which a request whose size is
+         * the buffer's (a 64 KiB message in Netty's largest read buffer) pays on every message for nothing. AFD's
+         * poll reports data still queued at once, so stopping after a full read loses nothing but a poll and a
+         * share of a wait when more was queued. So: follow up (as NIO does) until a follow-up finds nothing, then
+         * stop after full reads, probing with a follow-up every {@code skipInterval}-th read loop (doubling up to
+         * {@value #MAX_SKIP_INTERVAL} while probes find nothing; a probe that finds data means a stream: follow up
+         * again). 0: always follow up. Two empty follow-ups in a row are needed to start skipping, so that a
+         * stream whose reader once caught up with its writer keeps NIO's behaviour.
+         */
+        private int skipInterval;
+        private int loopsSinceProbe;
+        private int emptyFollowUps;
+        private boolean followUpFullReads = true;
+        private final UncheckedBooleanSupplier maybeMoreData = () -> followUpFullReads
+                && recvBufAllocHandle().lastBytesRead() == recvBufAllocHandle().attemptedBytesRead();
+
         private void handleReadException(ChannelPipeline pipeline, ByteBuf byteBuf, Throwable cause,
                                          boolean allDataRead, RecvByteBufAllocator.Handle allocHandle) {
             if (byteBuf != null) {
@@ -384,10 +408,22 @@ abstract class AbstractWinloopStreamChannel extends AbstractWinloopChannel imple
 
             ByteBuf byteBuf = null;
             boolean allDataRead = false;
+            // Once the peer's FIN is queued, read to the end (as epoll's RDHUP read does): nothing more can come.
+            followUpFullReads = skipInterval == 0 || peerClosedReported || ++loopsSinceProbe >= skipInterval;
+            if (followUpFullReads) {
+                loopsSinceProbe = 0;
+            }
+            boolean lastReadWasFull = false;
+            int followUps = 0; // follow-ups of a full read: +1 when one found nothing, forced to -1 by one with data
             try {
                 do {
                     byteBuf = allocHandle.allocate(allocator);
                     allocHandle.lastBytesRead(doReadBytes(byteBuf));
+                    if (lastReadWasFull && followUps >= 0) {
+                        int n = allocHandle.lastBytesRead();
+                        followUps = n > 0 ? -1 : n == 0 ? followUps + 1 : followUps;
+                    }
+                    lastReadWasFull = allocHandle.lastBytesRead() == allocHandle.attemptedBytesRead();
                     if (allocHandle.lastBytesRead() <= 0) {
                         byteBuf.release();
                         byteBuf = null;
@@ -406,7 +442,16 @@ abstract class AbstractWinloopStreamChannel extends AbstractWinloopChannel imple
                         // value that may already belong to another socket.
                         break;
                     }
-                } while (allocHandle.continueReading());
+                } while (allocHandle instanceof RecvByteBufAllocator.ExtendedHandle
+                        ? ((RecvByteBufAllocator.ExtendedHandle) allocHandle).continueReading(maybeMoreData)
+                        : allocHandle.continueReading());
+                if (followUps < 0) {
+                    skipInterval = 0; // a stream: a full read is followed by more
+                    emptyFollowUps = 0;
+                } else if (followUps > 0 && ++emptyFollowUps >= 2) {
+                    // Two loops in a row whose follow-up found nothing: requests of the buffer's size.
+                    skipInterval = Math.min(MAX_SKIP_INTERVAL, Math.max(2, skipInterval * 2));
+                }
 
                 allocHandle.readComplete();
                 pipeline.fireChannelReadComplete();

@@ -33,6 +33,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * BenchServer --transport winloop|nio --port P --control C [--threads 1]
  *   control commands:  STATS -> "cpu=NS alloc=BYTES calls=N gc=N conns=N"   QUIT -> "BYE", then the process exits
  *                      DUMP  -> "OK" after printing the event loop threads' stacks on stdout
+ *                      SITES -> "SITES n", then n lines "count TAB call site" (-Dio.winloop.traceNativeCalls=true)
  * </pre>
  * cpu is the process CPU time (com.sun.management.OperatingSystemMXBean#getProcessCpuTime), alloc the bytes
  * allocated by the event loop threads (com.sun.management.ThreadMXBean#getThreadAllocatedBytes), calls Winloop's
@@ -110,6 +111,14 @@ public final class BenchServer {
                             out.println("cpu=" + os.getProcessCpuTime() + " alloc=" + alloc
                                     + " calls=" + (counting ? NativeCalls.total() : -1) + " gc=" + gc
                                     + " conns=" + connections.open.get());
+                        } else if ("SITES".equals(line)) {
+                            java.util.Map<String, Long> sites = transport == Transport.WINLOOP
+                                    ? NativeCalls.sites() : java.util.Collections.<String, Long>emptyMap();
+                            StringBuilder sb = new StringBuilder("SITES " + sites.size());
+                            for (java.util.Map.Entry<String, Long> e : sites.entrySet()) {
+                                sb.append('\n').append(e.getValue()).append('\t').append(e.getKey());
+                            }
+                            out.println(sb);
                         } else if ("DUMP".equals(line)) {
                             // Thread stacks on stdout (the benchmark relays them): for a server that stops answering.
                             for (java.lang.management.ThreadInfo t

@@ -24,6 +24,7 @@ import java.nio.file.Paths;
 import java.text.SimpleDateFormat;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,6 +32,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Winloop against NIO, with the servers in the Windows JVM and this load generator on the host JVM.
@@ -48,10 +50,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * Winloop the Win32 calls per round trip and the bytes allocated on the event loop thread per round trip.
  */
 public final class Benchmark {
-    static final String USAGE = "usage: Benchmark --java WINDOWS_JAVA --cp WINDOWS_CLASSPATH [--quick] [--out DIR]"
-            + " [--afd-exe afd_echo_server.exe] [--wineserver-pid PID] [--servers winloop,nio,nio-select,c-afd]"
-            + " [--warmup S] [--seconds S] [--port 7300] [--conns 1,100,1000] [--sizes 64,16384]"
-            + " [--churn THREADS (0 = none)] [--dgram THREADS (0 = none)] [--cold-timeout S]";
+    static final String USAGE = "usage: Benchmark --java WINDOWS_JAVA --cp WINDOWS_CLASSPATH [--quick] [--repeat N]"
+            + " [--out DIR] [--afd-exe afd_echo_server.exe] [--wine WINE_COMMAND] [--wineserver-pid PID]"
+            + " [--lane A|B] [--servers winloop,winloop-jna,nio,nio-select,c-afd]"
+            + " [--transport-classes NAME=DIR,...] [--warmup S] [--seconds S] [--port 7300] [--conns 1,100,1000]"
+            + " [--sizes 64,16384,65536,1048576] [--churn THREADS (0 = none)] [--dgram THREADS (0 = none)]"
+            + " [--cold-timeout S] [--trace-calls] [--server-opts 'JVM OPTIONS']";
 
     private static final PrintStream OUT = System.out;
     private static final PrintStream ERR = System.err;
@@ -59,11 +63,18 @@ public final class Benchmark {
     private final String java;
     private final String classpath;
     private final String afdExe;
+    private final String wine;
+    private final String lane;
     private final long wineserverPid;
     private final double warmup;
     private final double seconds;
     private final double coldTimeout;
     private final double jitWarmup;
+    private final int repeat;
+    /** Count Winloop's Win32 calls per call site (slow: a stack trace per call; for diagnosis, not for rates). */
+    private final boolean traceCalls;
+    /** Extra Winloop servers: name to the directory (or jar) of transport classes that replaces the built one. */
+    private final Map<String, String> transportClasses = new LinkedHashMap<>();
     /** The warm-up of the phase being run: longer for a server's first phase, while the JIT compiles. */
     private double phaseWarmup;
     private final int basePort;
@@ -71,6 +82,7 @@ public final class Benchmark {
     private final List<Row> rows = new ArrayList<>();
     private int phase;
     private int phases;
+    private int round;
     private final long started = System.nanoTime();
 
     private Benchmark(Args args) {
@@ -80,6 +92,8 @@ public final class Benchmark {
             throw new IllegalArgumentException(USAGE);
         }
         afdExe = args.get("afd-exe", "");
+        wine = args.get("wine", "wine");
+        lane = args.get("lane", "");
         wineserverPid = Long.parseLong(args.get("wineserver-pid", "0"));
         boolean quick = args.has("quick");
         warmup = args.getDouble("warmup", quick ? 0.3 : 2);
@@ -87,12 +101,32 @@ public final class Benchmark {
         basePort = args.getInt("port", 7300);
         coldTimeout = args.getDouble("cold-timeout", quick ? 10 : 60);
         jitWarmup = quick ? 1.0 : 3;
-        for (String conns : args.get("conns", "1,100,1000").split(",")) {
-            for (String size : args.get("sizes", "64,16384").split(",")) {
-                if (quick && !args.has("sizes") && "1000".equals(conns.trim()) && !"64".equals(size.trim())) {
-                    continue; // --quick: 1000 x 16 KiB takes ~11 s a server under Wine; the full run has it
+        repeat = args.getInt("repeat", 3);
+        traceCalls = args.has("trace-calls");
+        if (repeat < 1) {
+            throw new IllegalArgumentException("--repeat must be at least 1, got " + repeat);
+        }
+        for (String pair : args.get("transport-classes", "").split(",")) {
+            if (!pair.trim().isEmpty()) {
+                int eq = pair.indexOf('=');
+                if (eq <= 0) {
+                    throw new IllegalArgumentException("--transport-classes takes NAME=DIR pairs, got " + pair);
                 }
-                workloads.add(new Workload("echo", Integer.parseInt(conns.trim()), Integer.parseInt(size.trim())));
+                transportClasses.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+            }
+        }
+        for (String conns : args.get("conns", "1,100,1000").split(",")) {
+            for (String size : args.get("sizes", "64,16384,65536,1048576").split(",")) {
+                int c = Integer.parseInt(conns.trim());
+                int s = Integer.parseInt(size.trim());
+                // Bytes in flight: --quick keeps 1000 connections at 64 bytes and 1 MiB at one connection (1000 x
+                // 16 KiB takes ~11 s a server under Wine); the full run goes up to 64 MiB in flight.
+                long inFlight = (long) c * s;
+                if (!args.has("sizes") && (quick ? (c >= 1000 && s > 64) || (c > 1 && s > 65536)
+                        : inFlight > 64L << 20)) {
+                    continue;
+                }
+                workloads.add(new Workload("echo", c, s));
             }
         }
         addBeforeThousands("churn", args.getInt("churn", quick ? 4 : 10));
@@ -113,34 +147,78 @@ public final class Benchmark {
         }
     }
 
+    /**
+     * Starts every server at once (each on its own ports), then runs {@code --repeat} rounds; in each round every
+     * workload runs on every server, servers interleaved per workload and their order rotated by one each round, so
+     * that a slow spell of the shared machine hits different servers in different rounds instead of one server's
+     * whole column. The report gives each cell's median and its min-max over the rounds.
+     */
     public static void main(String[] argv) throws Exception {
-        Args args = new Args(argv, USAGE, "quick");
+        Args args = new Args(argv, USAGE, "quick", "trace-calls");
         Benchmark b = new Benchmark(args);
-        List<String> servers = Arrays.asList(args.get("servers", "winloop,nio,nio-select,c-afd").split(","));
+        List<String> servers = Arrays.asList(args.get("servers", "winloop,winloop-jna,nio,nio-select,c-afd")
+                .split(","));
         List<ServerSpec> specs = new ArrayList<>();
         for (String s : servers) {
+            s = s.trim();
             if ("c-afd".equals(s) && b.afdExe.isEmpty()) {
                 ERR.println("bench: no --afd-exe, skipping the C ceiling row");
                 continue;
             }
-            specs.add(ServerSpec.of(s));
+            specs.add(ServerSpec.of(s, b.transportClasses.get(s)));
+        }
+        for (String extra : b.transportClasses.keySet()) {
+            if (!servers.contains(extra)) {
+                specs.add(ServerSpec.of(extra, b.transportClasses.get(extra)));
+            }
+        }
+        String serverOpts = args.get("server-opts", "").trim();
+        for (ServerSpec s : specs) {
+            if (s.transport != null && !serverOpts.isEmpty()) {
+                // e.g. a JFR recording: -XX:StartFlightRecording=filename=...
+                s.jvmOptions.addAll(Arrays.asList(serverOpts.replace("{name}", s.name).split("\\s+")));
+            }
+        }
+        if (b.traceCalls) {
+            for (ServerSpec s : specs) {
+                if ("winloop".equals(s.transport)) {
+                    s.jvmOptions.add("-Dio.winloop.traceNativeCalls=true");
+                }
+            }
         }
         for (ServerSpec s : specs) {
             for (Workload w : b.workloads) {
-                if (!s.churnOnly || "churn".equals(w.kind)) {
-                    b.phases++;
+                if (s.runs(w)) {
+                    b.phases += b.repeat;
                 }
             }
         }
         Path out = Paths.get(args.get("out", "example/target/bench/"
                 + new SimpleDateFormat("yyyyMMdd-HHmmss", Locale.ROOT).format(new Date())));
         Files.createDirectories(out);
-        int port = b.basePort;
-        for (ServerSpec s : specs) {
-            b.runServer(s, port, port + 1);
-            port += 2;
+        List<Server> live = new ArrayList<>();
+        try {
+            int port = b.basePort;
+            for (ServerSpec s : specs) {
+                live.add(b.start(s, port, port + 1));
+                port += 2;
+            }
+            for (b.round = 0; b.round < b.repeat; b.round++) {
+                for (Workload w : b.workloads) {
+                    for (int k = 0; k < live.size(); k++) {
+                        Server s = live.get((k + b.round) % live.size());
+                        if (s.spec.runs(w)) {
+                            b.runPhase(s, w);
+                        }
+                    }
+                }
+            }
+        } finally {
+            for (Server s : live) {
+                s.stop();
+            }
         }
-        b.report(out);
+        b.report(out, specs);
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -150,6 +228,8 @@ public final class Benchmark {
         final String name;
         final String transport;     // null for the C server
         final List<String> jvmOptions = new ArrayList<>();
+        /** Transport classes replacing the built ones (an older commit's, for a before/after), or null. */
+        String transportClasses;
         boolean churnOnly;
 
         ServerSpec(String name, String transport) {
@@ -157,8 +237,25 @@ public final class Benchmark {
             this.transport = transport;
         }
 
-        static ServerSpec of(String name) {
+        boolean runs(Workload w) {
+            if (churnOnly && !"churn".equals(w.kind)) {
+                return false;
+            }
+            return transport != null || !"dgram".equals(w.kind); // the C ceiling server echoes TCP only
+        }
+
+        static ServerSpec of(String name, String classes) {
             ServerSpec s;
+            if (classes != null) {
+                // Winloop built from other sources (--transport-classes), counted like the built one.
+                s = new ServerSpec(name, "winloop");
+                s.jvmOptions.add("-Dio.winloop.countNativeCalls=true");
+                if (name.endsWith("-jna")) {
+                    s.jvmOptions.add("-Dio.netty.noUnsafe=true");
+                }
+                s.transportClasses = classes;
+                return s;
+            }
             switch (name) {
                 case "winloop":
                     s = new ServerSpec(name, "winloop");
@@ -181,22 +278,98 @@ public final class Benchmark {
                     return new ServerSpec(name, null);
                 default:
                     throw new IllegalArgumentException("unknown server " + name
-                            + " (winloop, winloop-jna, nio, nio-select, c-afd)");
+                            + " (winloop, winloop-jna, nio, nio-select, c-afd, or a NAME of --transport-classes)");
             }
         }
     }
 
-    private void runServer(ServerSpec spec, int port, int controlPort) throws Exception {
+    /** A running server process and its control connection. */
+    private static final class Server {
+        final ServerSpec spec;
+        final Process process;
+        final Control control;
+        final InetSocketAddress address;
+        /** Why its remaining phases are skipped (it stopped answering), or null. */
+        String deaf;
+        boolean warm;
+
+        Server(ServerSpec spec, Process process, Control control, InetSocketAddress address) {
+            this.spec = spec;
+            this.process = process;
+            this.control = control;
+            this.address = address;
+        }
+
+        void stop() throws InterruptedException {
+            if (control != null) {
+                control.quit();
+            }
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroy();
+                if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                }
+            }
+        }
+    }
+
+    /** The Windows classpath with the transport's own classes (directory or jar) replaced by {@code classes}. */
+    private String classpathFor(ServerSpec spec) {
+        if (spec.transportClasses == null) {
+            return classpath;
+        }
+        List<String> entries = new ArrayList<>();
+        boolean replaced = false;
+        for (String e : classpath.split(";")) {
+            String unix = e.replace('\\', '/');
+            if (unix.contains("transport-native-winloop/target/classes")
+                    || unix.matches(".*/transport-native-winloop-[^/]*\\.jar")) {
+                entries.add(spec.transportClasses);
+                replaced = true;
+            } else {
+                entries.add(e);
+            }
+        }
+        if (!replaced) {
+            throw new IllegalArgumentException("no transport-native-winloop entry to replace in the classpath "
+                    + classpath);
+        }
+        return String.join(";", entries);
+    }
+
+    /**
+     * Starts a server, three attempts: on a machine shared with test runs, the Windows runtime's wrapper can be
+     * rewritten for a moment (tools/windows-runtime), and one failed start must not end a 15-minute run.
+     */
+    private Server start(ServerSpec spec, int port, int controlPort) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return start0(spec, port, controlPort);
+            } catch (IllegalStateException e) {
+                if (attempt == 3) {
+                    throw e;
+                }
+                ERR.println("  " + e.getMessage() + "; trying again in 5 s");
+                Thread.sleep(5000);
+            }
+        }
+    }
+
+    private Server start0(ServerSpec spec, int port, int controlPort) throws Exception {
         List<String> cmd = new ArrayList<>();
         if (spec.transport != null) {
             cmd.add(java);
-            cmd.addAll(Arrays.asList("-Xms256m", "-Xmx512m", "-Dio.netty.leakDetection.level=disabled"));
+            // A heap above 512 MiB: at or below it Netty 4.2's adaptive allocator runs in its low-memory mode, which
+            // pools no buffer above 16 896 bytes, so every 32 KiB or 64 KiB read buffer is a new DirectByteBuffer
+            // (~300 bytes of objects a message, on every transport alike: io.netty.allocator.lowMemory).
+            cmd.addAll(Arrays.asList("-Xms256m", "-Xmx1g", "-Dio.netty.leakDetection.level=disabled"));
             cmd.addAll(spec.jvmOptions);
-            cmd.addAll(Arrays.asList("-cp", classpath, BenchServer.class.getName(), "--transport", spec.transport,
-                    "--port", String.valueOf(port), "--control", String.valueOf(controlPort), "--threads", "1"));
+            cmd.addAll(Arrays.asList("-cp", classpathFor(spec), BenchServer.class.getName(), "--transport",
+                    spec.transport, "--port", String.valueOf(port), "--control", String.valueOf(controlPort),
+                    "--threads", "1"));
         } else {
             if (!System.getProperty("os.name", "").startsWith("Windows")) {
-                cmd.add("wine");
+                cmd.add(wine);
             }
             cmd.addAll(Arrays.asList(afdExe, String.valueOf(port)));
         }
@@ -222,78 +395,58 @@ public final class Benchmark {
         }, "server-output");
         reader.setDaemon(true);
         reader.start();
-        try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (ready.get() == null) {
-                if (!p.isAlive()) {
-                    throw new IllegalStateException(spec.name + " server exited with " + p.exitValue());
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException(spec.name + " server not ready within 60 s");
-                }
-                Thread.sleep(50);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (ready.get() == null) {
+            if (!p.isAlive()) {
+                throw new IllegalStateException(spec.name + " server exited with " + p.exitValue());
             }
-            progress(spec.name + ": " + ready.get());
-            Control control = spec.transport != null ? new Control(controlPort) : null;
-            InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
-            int firstPhase = phase;
-            String deaf = null;
-            for (Workload w : workloads) {
-                if (spec.churnOnly && !"churn".equals(w.kind)) {
-                    continue;
-                }
-                if (spec.transport == null && "dgram".equals(w.kind)) {
-                    continue; // the C ceiling server echoes TCP only
-                }
-                if (deaf != null) {
-                    phase++;
-                    Row row = new Row(w);
-                    row.server = spec.name;
-                    row.failed = "skipped: " + deaf;
-                    rows.add(row);
-                    progress(spec.name + ": " + w + " skipped");
-                    continue;
-                }
-                phaseWarmup = phase == firstPhase ? Math.max(warmup, jitWarmup) : warmup;
-                phase++;
-                progress(spec.name + ": " + w);
-                Probe probe = new Probe(control, pid(p), wineserverPid);
-                Row row;
-                try {
-                    row = "churn".equals(w.kind) ? churn(address, w, probe)
-                            : "dgram".equals(w.kind) ? datagrams(address, w, probe) : pingPong(address, w, probe);
-                } catch (IOException e) {
-                    ERR.println("  " + spec.name + " " + w + " failed: " + e);
-                    row = new Row(w);
-                    row.failed = e.toString();
-                    if (control != null) {
-                        control.dump(); // the event loop's stack, relayed on stderr
-                    }
-                    if (!answers(address)) {
-                        deaf = "the server stopped answering new connections after " + w;
-                        ERR.println("  " + deaf + ": skipping its remaining phases");
-                    }
-                }
-                row.server = spec.name;
-                rows.add(row);
-                progress(spec.name + ": " + w + " -> " + fmt(row.msgsPerSec, 0) + " msgs/s, p99 "
-                        + row.p99 + " us");
-                if (deaf == null) {
-                    drain(control);
-                }
-                // (drain: the next phase starts when the server has closed this one's connections)
+            if (System.nanoTime() > deadline) {
+                p.destroyForcibly();
+                throw new IllegalStateException(spec.name + " server not ready within 60 s");
             }
-            if (control != null) {
-                control.quit();
-            }
-        } finally {
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                p.destroy();
-                if (!p.waitFor(5, TimeUnit.SECONDS)) {
-                    p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            Thread.sleep(50);
+        }
+        progress(spec.name + ": " + ready.get());
+        Control control = spec.transport != null ? new Control(controlPort) : null;
+        return new Server(spec, p, control, new InetSocketAddress("127.0.0.1", port));
+    }
+
+    private void runPhase(Server s, Workload w) throws Exception {
+        phase++;
+        Row row;
+        if (s.deaf != null) {
+            row = new Row(w);
+            row.failed = "skipped: " + s.deaf;
+            progress(s.spec.name + ": " + w + " skipped");
+        } else {
+            phaseWarmup = s.warm ? warmup : Math.max(warmup, jitWarmup);
+            s.warm = true;
+            progress(s.spec.name + ": " + w);
+            Probe probe = new Probe(s.control, pid(s.process), wineserverPid);
+            probe.traceCalls = traceCalls;
+            try {
+                row = "churn".equals(w.kind) ? churn(s.address, w, probe)
+                        : "dgram".equals(w.kind) ? datagrams(s.address, w, probe) : pingPong(s.address, w, probe);
+            } catch (IOException e) {
+                ERR.println("  " + s.spec.name + " " + w + " failed: " + e);
+                row = new Row(w);
+                row.failed = e.toString();
+                if (s.control != null) {
+                    s.control.dump(); // the event loop's stack, relayed on stderr
                 }
+                if (!answers(s.address)) {
+                    s.deaf = "the server stopped answering new connections after " + w;
+                    ERR.println("  " + s.deaf + ": skipping its remaining phases");
+                }
+            }
+            progress(s.spec.name + ": " + w + " -> " + fmt(row.msgsPerSec, 0) + " msgs/s, p99 " + row.p99 + " us");
+            if (s.deaf == null) {
+                drain(s.control); // the next phase starts when the server has closed this one's connections
             }
         }
+        row.server = s.spec.name;
+        row.round = round;
+        rows.add(row);
     }
 
     private static void sleepQuietly(long millis) throws IOException {
@@ -360,6 +513,20 @@ public final class Benchmark {
             return m;
         }
 
+        Map<String, Long> sites() throws IOException {
+            out.println("SITES");
+            String line = in.readLine();
+            if (line == null || !line.startsWith("SITES ")) {
+                throw new IOException("unexpected SITES answer: " + line);
+            }
+            Map<String, Long> m = new LinkedHashMap<>();
+            for (int i = Integer.parseInt(line.substring(6)); i > 0; i--) {
+                String[] kv = in.readLine().split("\t", 2);
+                m.put(kv[1], Long.parseLong(kv[0]));
+            }
+            return m;
+        }
+
         void dump() {
             try {
                 out.println("DUMP");
@@ -391,6 +558,8 @@ public final class Benchmark {
         final long serverPid;
         final long wineserverPid;
         Map<String, Long> stats0;
+        Map<String, Long> sites0;
+        boolean traceCalls;
         long serverTicks0;
         long wineserverTicks0;
 
@@ -402,6 +571,7 @@ public final class Benchmark {
 
         void start() throws IOException {
             stats0 = control != null ? control.stats() : null;
+            sites0 = control != null && traceCalls ? control.sites() : null;
             serverTicks0 = cpuTicks(serverPid);
             wineserverTicks0 = cpuTicks(wineserverPid);
         }
@@ -417,6 +587,14 @@ public final class Benchmark {
                 long calls = s.get("calls");
                 row.callsPerMsg = calls < 0 ? Double.NaN : (calls - stats0.get("calls")) / msgs;
                 row.gcs = s.get("gc") - stats0.get("gc");
+                if (sites0 != null) {
+                    for (Map.Entry<String, Long> e : control.sites().entrySet()) {
+                        long d = e.getValue() - sites0.getOrDefault(e.getKey(), 0L);
+                        if (d > 0) {
+                            row.sites.put(e.getKey(), d);
+                        }
+                    }
+                }
             } else if (serverTicks >= 0) {
                 row.cpuUsPerMsg = serverTicks * 1e6 / TICKS_PER_SECOND / msgs;
             }
@@ -472,7 +650,12 @@ public final class Benchmark {
     }
 
     static String sizeName(int size) {
-        return size % 1024 == 0 ? size / 1024 + "KiB" : size + "B";
+        return size % (1 << 20) == 0 ? (size >> 20) + "MiB" : size % 1024 == 0 ? size / 1024 + "KiB" : size + "B";
+    }
+
+    /** As {@link #sizeName} with a space before the unit. */
+    static String sizeLabel(int size) {
+        return sizeName(size).replaceAll("([0-9])([KM]?i?B)$", "$1 $2");
     }
 
     private static final class Row {
@@ -492,6 +675,9 @@ public final class Benchmark {
         long gcs = -1;
         double ratio = Double.NaN;
         String failed;
+        int round;
+        /** Win32 calls per call site in the window (--trace-calls). */
+        final Map<String, Long> sites = new java.util.TreeMap<>();
 
         Row(Workload workload) {
             this.workload = workload;
@@ -819,81 +1005,240 @@ public final class Benchmark {
     }
 
     private void progress(String what) {
-        ERR.printf(Locale.ROOT, "bench [%3.0fs] [%d/%d] %s%n", (System.nanoTime() - started) / 1e9, phase, phases,
-                what);
+        ERR.printf(Locale.ROOT, "bench [%3.0fs] [%d/%d] round %d: %s%n", (System.nanoTime() - started) / 1e9, phase,
+                phases, round + 1, what);
     }
 
     // ---------------------------------------------------------------------------------------------------------
     // Report
 
+    /** A metric of one cell over the rounds that did not fail: median and range. */
+    static final class Stat {
+        final double median;
+        final double min;
+        final double max;
+        final int n;
+
+        Stat(List<Double> values) {
+            List<Double> v = new ArrayList<>();
+            for (Double d : values) {
+                if (d != null && !Double.isNaN(d)) {
+                    v.add(d);
+                }
+            }
+            Collections.sort(v);
+            n = v.size();
+            if (n == 0) {
+                median = min = max = Double.NaN;
+            } else {
+                median = n % 2 == 1 ? v.get(n / 2) : (v.get(n / 2 - 1) + v.get(n / 2)) / 2;
+                min = v.get(0);
+                max = v.get(n - 1);
+            }
+        }
+
+        /** "median (min-max)", or the median alone when one round counted or all rounds agree. */
+        String text(int decimals) {
+            if (n == 0) {
+                return "-";
+            }
+            String m = fmt(median, decimals);
+            if (n == 1 || fmt(min, decimals).equals(fmt(max, decimals))) {
+                return m;
+            }
+            return m + " (" + fmt(min, decimals) + "-" + fmt(max, decimals) + ")";
+        }
+    }
+
+    /** The rounds of one server on one workload. */
+    private static final class Cell {
+        final String server;
+        final Workload workload;
+        final List<Row> rounds = new ArrayList<>();
+
+        Cell(String server, Workload workload) {
+            this.server = server;
+            this.workload = workload;
+        }
+
+        Stat stat(ToDoubleFunction<Row> metric) {
+            List<Double> v = new ArrayList<>();
+            for (Row r : rounds) {
+                if (r.failed == null) {
+                    v.add(metric.applyAsDouble(r));
+                }
+            }
+            return new Stat(v);
+        }
+
+        int failures() {
+            int f = 0;
+            for (Row r : rounds) {
+                if (r.failed != null) {
+                    f++;
+                }
+            }
+            return f;
+        }
+    }
+
     private static final String[] COLUMNS = {"server", "workload", "conns", "size", "msgs/s", "MB/s", "p50_us",
         "p99_us", "p999_us", "cpu_us/msg", "wineserver_us/msg", "vs_nio", "calls/msg", "alloc_B/msg"};
 
-    private void report(Path out) throws IOException {
-        Map<String, Double> nio = new LinkedHashMap<>();
+    private void report(Path out, List<ServerSpec> specs) throws IOException {
+        // vs_nio per round: each server against NIO's phase of the same round (minutes apart at most).
+        Map<String, Row> nio = new LinkedHashMap<>();
         for (Row r : rows) {
             if ("nio".equals(r.server) && r.failed == null) {
-                nio.put(r.workload.toString(), r.msgsPerSec);
+                nio.put(r.workload + "#" + r.round, r);
             }
         }
-        List<String[]> cells = new ArrayList<>();
-        for (Row r : rows) {
-            Double base = nio.get(r.workload.toString());
-            if (base != null && base > 0 && r.failed == null) {
-                r.ratio = r.msgsPerSec / base;
+        Map<String, Cell> byKey = new LinkedHashMap<>();
+        for (ServerSpec s : specs) {
+            for (Workload w : workloads) {
+                if (s.runs(w)) {
+                    byKey.put(s.name + "|" + w, new Cell(s.name, w));
+                }
             }
-            cells.add(new String[] {r.server, r.workload.kind, String.valueOf(r.workload.conns),
-                sizeName(r.workload.size), r.failed == null ? fmt(r.msgsPerSec, 0) : r.failed.startsWith("skipped") ? "skipped" : "FAILED",
-                r.failed == null ? fmt(r.mbPerSec, 2) : "-",
-                num(r.p50), num(r.p99), num(r.p999), fmt(r.cpuUsPerMsg, 0), fmt(r.wineserverUsPerMsg, 0),
-                fmt(r.ratio, 2), fmt(r.callsPerMsg, 1), fmt(r.allocPerMsg, 0)});
+        }
+        for (Row r : rows) {
+            Row base = nio.get(r.workload + "#" + r.round);
+            if (base != null && base.msgsPerSec > 0 && r.failed == null) {
+                r.ratio = r.msgsPerSec / base.msgsPerSec;
+            }
+            byKey.get(r.server + "|" + r.workload).rounds.add(r);
+        }
+        List<Cell> cells = new ArrayList<>(byKey.values());
+        List<String[]> lines = new ArrayList<>();
+        for (Cell c : cells) {
+            int failed = c.failures();
+            String tput = c.stat(r -> r.msgsPerSec).text(0);
+            if (failed == c.rounds.size()) {
+                tput = c.rounds.get(0).failed.startsWith("skipped") ? "skipped" : "FAILED";
+            } else if (failed > 0) {
+                tput += " [" + failed + " failed]";
+            }
+            lines.add(new String[] {c.server, c.workload.kind, String.valueOf(c.workload.conns),
+                sizeName(c.workload.size), tput, c.stat(r -> r.mbPerSec).text(2),
+                c.stat(r -> r.p50).text(0), c.stat(r -> r.p99).text(0), c.stat(r -> r.p999).text(0),
+                c.stat(r -> r.cpuUsPerMsg).text(0), c.stat(r -> r.wineserverUsPerMsg).text(0),
+                c.stat(r -> r.ratio).text(2), c.stat(r -> r.callsPerMsg).text(2), c.stat(r -> r.allocPerMsg).text(0)});
         }
         int[] width = new int[COLUMNS.length];
         for (int i = 0; i < COLUMNS.length; i++) {
             width[i] = COLUMNS[i].length();
-            for (String[] c : cells) {
+            for (String[] c : lines) {
                 width[i] = Math.max(width[i], c[i].length());
             }
         }
         StringBuilder table = new StringBuilder();
         appendRow(table, COLUMNS, width);
-        for (String[] c : cells) {
+        for (String[] c : lines) {
             appendRow(table, c, width);
         }
-        String notes = "msgs/s: echo round trips (churn: connect + 64-byte request + close; dgram: a UDP datagram "
+        String notes = "Each cell: the median over " + repeat + " round" + (repeat == 1 ? "" : "s")
+                + " (min-max of the rounds in parentheses; servers interleaved per workload, their order rotated"
+                + " each round)" + (lane.isEmpty() ? "" : "; lane " + lane) + ".\n"
+                + "msgs/s: echo round trips (churn: connect + 64-byte request + close; dgram: a UDP datagram "
                 + "echoed) per second, measured "
                 + fmt(seconds, 1) + " s after " + fmt(warmup, 1) + " s of warm-up; MB/s one way.\n"
                 + "cpu_us/msg: the server process's CPU time per message as it reports it (c-afd: as Linux sees it);\n"
                 + "wineserver_us/msg: CPU time of this run's private wineserver per message (every Win32 socket call "
                 + "is a round trip to it).\n"
-                + "vs_nio: msgs/s relative to NIO on the default (wepoll) Selector; calls/msg: Win32 calls per round "
-                + "trip (Winloop only);\nalloc_B/msg: bytes allocated by the event loop thread per round trip. "
-                + "Under Wine, absolute numbers mean little: compare rows.\n";
+                + "vs_nio: msgs/s relative to NIO on the default (wepoll) Selector in the same round; calls/msg: "
+                + "Win32 calls per round trip (Winloop only);\nalloc_B/msg: bytes allocated by the event loop thread "
+                + "per round trip. Under Wine, absolute numbers mean little: compare rows.\n";
         OUT.print(table);
         OUT.print(notes);
         for (Row r : rows) {
             if (r.failed != null) {
-                OUT.println((r.failed.startsWith("skipped") ? "" : "FAILED ") + r.server + " " + r.workload + ": "
-                        + r.failed);
+                OUT.println((r.failed.startsWith("skipped") ? "" : "FAILED ") + r.server + " " + r.workload
+                        + " (round " + (r.round + 1) + "): " + r.failed);
             }
         }
         Files.write(out.resolve("bench.txt"), (table + notes).getBytes(StandardCharsets.UTF_8));
-        try (Writer csv = Files.newBufferedWriter(out.resolve("bench.csv"), StandardCharsets.UTF_8)) {
-            csv.write("server,workload,conns,size_bytes,msgs_per_s,mb_per_s,p50_us,p99_us,p999_us,server_cpu_us_per_msg,"
-                    + "host_cpu_us_per_msg,wineserver_cpu_us_per_msg,ratio_to_nio,native_calls_per_msg,"
-                    + "loop_alloc_bytes_per_msg,gcs,failed\n");
+        Files.write(out.resolve("bench.md"), markdown(cells).getBytes(StandardCharsets.UTF_8));
+        try (Writer csv = Files.newBufferedWriter(out.resolve("bench-rounds.csv"), StandardCharsets.UTF_8)) {
+            csv.write("round,server,workload,conns,size_bytes,msgs_per_s,mb_per_s,p50_us,p99_us,p999_us,"
+                    + "server_cpu_us_per_msg,host_cpu_us_per_msg,wineserver_cpu_us_per_msg,ratio_to_nio,"
+                    + "native_calls_per_msg,loop_alloc_bytes_per_msg,gcs,failed\n");
             for (Row r : rows) {
-                csv.write(String.join(",", r.server, r.workload.kind, String.valueOf(r.workload.conns),
-                        String.valueOf(r.workload.size), csvNum(r.msgsPerSec), csvNum(r.mbPerSec), String.valueOf(r.p50),
-                        String.valueOf(r.p99), String.valueOf(r.p999), csvNum(r.cpuUsPerMsg), csvNum(r.hostCpuUsPerMsg),
-                        csvNum(r.wineserverUsPerMsg), csvNum(r.ratio), csvNum(r.callsPerMsg), csvNum(r.allocPerMsg),
-                        String.valueOf(r.gcs), r.failed == null ? "" : "\"" + r.failed.replace('"', '\'') + "\""));
+                csv.write(String.join(",", String.valueOf(r.round + 1), r.server, r.workload.kind,
+                        String.valueOf(r.workload.conns), String.valueOf(r.workload.size), csvNum(r.msgsPerSec),
+                        csvNum(r.mbPerSec), String.valueOf(r.p50), String.valueOf(r.p99), String.valueOf(r.p999),
+                        csvNum(r.cpuUsPerMsg), csvNum(r.hostCpuUsPerMsg), csvNum(r.wineserverUsPerMsg),
+                        csvNum(r.ratio), csvNum(r.callsPerMsg), csvNum(r.allocPerMsg), String.valueOf(r.gcs),
+                        r.failed == null ? "" : "\"" + r.failed.replace('"', '\'') + "\""));
                 csv.write("\n");
             }
         }
-        Files.write(out.resolve("bench.svg"), Chart.svg(rows).getBytes(StandardCharsets.UTF_8));
-        OUT.println("wrote " + out.resolve("bench.txt") + ", " + out.resolve("bench.csv") + ", "
-                + out.resolve("bench.svg"));
+        try (Writer csv = Files.newBufferedWriter(out.resolve("bench.csv"), StandardCharsets.UTF_8)) {
+            String[] metrics = {"msgs_per_s", "p99_us", "ratio_to_nio", "native_calls_per_msg",
+                "loop_alloc_bytes_per_msg", "server_cpu_us_per_msg", "wineserver_cpu_us_per_msg"};
+            StringBuilder head = new StringBuilder("server,workload,conns,size_bytes,rounds,failed_rounds");
+            for (String m : metrics) {
+                head.append(',').append(m).append("_median,").append(m).append("_min,").append(m).append("_max");
+            }
+            csv.write(head + "\n");
+            for (Cell c : cells) {
+                StringBuilder line = new StringBuilder(String.join(",", c.server, c.workload.kind,
+                        String.valueOf(c.workload.conns), String.valueOf(c.workload.size),
+                        String.valueOf(c.rounds.size()), String.valueOf(c.failures())));
+                for (Stat s : new Stat[] {c.stat(r -> r.msgsPerSec), c.stat(r -> r.p99), c.stat(r -> r.ratio),
+                    c.stat(r -> r.callsPerMsg), c.stat(r -> r.allocPerMsg), c.stat(r -> r.cpuUsPerMsg),
+                    c.stat(r -> r.wineserverUsPerMsg)}) {
+                    line.append(',').append(csvNum(s.median)).append(',').append(csvNum(s.min)).append(',')
+                            .append(csvNum(s.max));
+                }
+                csv.write(line + "\n");
+            }
+        }
+        if (traceCalls) {
+            StringBuilder t = new StringBuilder("Win32 calls per message by call site, over all rounds "
+                    + "(traced: rates are slowed; [other]: outside the data path, not in calls/msg)\n");
+            for (Cell c : cells) {
+                Map<String, Long> sum = new java.util.TreeMap<>();
+                long msgs = 0;
+                for (Row r : c.rounds) {
+                    if (r.failed == null) {
+                        msgs += r.messages;
+                        for (Map.Entry<String, Long> e : r.sites.entrySet()) {
+                            sum.merge(e.getKey(), e.getValue(), Long::sum);
+                        }
+                    }
+                }
+                if (sum.isEmpty() || msgs == 0) {
+                    continue;
+                }
+                t.append('\n').append(c.server).append(' ').append(c.workload).append(" (").append(msgs)
+                        .append(" msgs)\n");
+                for (Map.Entry<String, Long> e : sum.entrySet()) {
+                    t.append(String.format(Locale.ROOT, "  %8.3f  %s%n", e.getValue() / (double) msgs, e.getKey()));
+                }
+            }
+            Files.write(out.resolve("bench-calls.txt"), t.toString().getBytes(StandardCharsets.UTF_8));
+            OUT.print(t);
+        }
+        Files.write(out.resolve("bench.svg"), Chart.svg(cells, repeat).getBytes(StandardCharsets.UTF_8));
+        OUT.println("wrote " + out.resolve("bench.txt") + ", bench.md, bench.csv, bench-rounds.csv and bench.svg in "
+                + out);
+    }
+
+    /** The main columns as a Markdown table (for the README): median (min-max) per cell. */
+    private String markdown(List<Cell> cells) {
+        StringBuilder md = new StringBuilder("| server | workload | msgs/s | vs NIO | p99 µs | calls/msg | alloc B/msg |\n"
+                + "|---|---|---|---|---|---|---|\n");
+        for (Cell c : cells) {
+            int failed = c.failures();
+            String tput = failed == c.rounds.size() ? "failed" : c.stat(r -> r.msgsPerSec).text(0)
+                    + (failed > 0 ? " [" + failed + " failed]" : "");
+            md.append("| ").append(c.server).append(" | ").append(c.workload.kind).append(' ')
+                    .append(c.workload.conns).append(" × ").append(sizeLabel(c.workload.size)).append(" | ").append(tput).append(" | ")
+                    .append(c.stat(r -> r.ratio).text(2)).append(" | ").append(c.stat(r -> r.p99).text(0))
+                    .append(" | ").append(c.stat(r -> r.callsPerMsg).text(2)).append(" | ")
+                    .append(c.stat(r -> r.allocPerMsg).text(0)).append(" |\n");
+        }
+        return md.toString();
     }
 
     private static void appendRow(StringBuilder sb, String[] cells, int[] width) {
@@ -928,9 +1273,16 @@ public final class Benchmark {
         return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.3f", v);
     }
 
-    /** The SVG chart: throughput and p99 latency against connections, one line per server and message size. */
+    /**
+     * The SVG chart: median throughput and p99 latency against connections, one line per server and message size,
+     * with an error bar from the lowest to the highest round.
+     */
     private static final class Chart {
-        private static final String[] COLORS = {"#1f77b4", "#d62728", "#2ca02c", "#7f7f7f", "#9467bd", "#ff7f0e"};
+        private static final String[] COLORS = {"#1f77b4", "#d62728", "#2ca02c", "#7f7f7f", "#9467bd", "#ff7f0e",
+            "#8c564b", "#e377c2"};
+        private static final int[] SIZES = {64, 16384, 65536, 1048576};
+        private static final String[] DASHES = {"", " stroke-dasharray=\"6,4\"", " stroke-dasharray=\"2,3\"",
+            " stroke-dasharray=\"9,3,2,3\""};
         private static final int W = 440;
         private static final int H = 320;
         private static final int L = 70;
@@ -938,28 +1290,32 @@ public final class Benchmark {
         private static final int T = 40;
         private static final int B = 50;
 
-        static String svg(List<Row> rows) {
+        static String svg(List<Cell> cells, int repeat) {
             List<String> servers = new ArrayList<>();
-            for (Row r : rows) {
-                if (!servers.contains(r.server)) {
-                    servers.add(r.server);
+            for (Cell c : cells) {
+                if (!servers.contains(c.server)) {
+                    servers.add(c.server);
                 }
             }
             StringBuilder s = new StringBuilder();
-            int legendH = 20 * (servers.size() + 1);
+            int legendH = 20 * ((servers.size() + 3) / 4 + 2);
             s.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(2 * W).append("\" height=\"")
                     .append(H + legendH).append("\" font-family=\"sans-serif\" font-size=\"12\">\n");
             s.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
             double maxTput = 1;
             double maxP99 = 1;
-            for (Row r : rows) {
-                if ("echo".equals(r.workload.kind) && r.failed == null) {
-                    maxTput = Math.max(maxTput, r.msgsPerSec);
-                    maxP99 = Math.max(maxP99, r.p99 / 1000.0);
+            for (Cell c : cells) {
+                if ("echo".equals(c.workload.kind)) {
+                    Stat t = c.stat(r -> r.msgsPerSec);
+                    Stat p = c.stat(r -> r.p99 / 1000.0);
+                    if (t.n > 0) {
+                        maxTput = Math.max(maxTput, t.max);
+                        maxP99 = Math.max(maxP99, p.max);
+                    }
                 }
             }
-            panel(s, rows, servers, 0, "Throughput (echo round trips/s)", niceCeil(maxTput), false, true);
-            panel(s, rows, servers, W, "p99 latency (ms, log scale)", maxP99, true, false);
+            panel(s, cells, servers, 0, "Throughput (echo round trips/s)", niceCeil(maxTput), false, true);
+            panel(s, cells, servers, W, "p99 latency (ms, log scale)", maxP99, true, false);
             int y = H + 5;
             for (int i = 0; i < servers.size(); i++) {
                 String c = COLORS[i % COLORS.length];
@@ -970,14 +1326,17 @@ public final class Benchmark {
                         yy + 4, esc(servers.get(i))));
             }
             int yy = y + ((servers.size() + 3) / 4) * 20;
-            s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" fill=\"#444\">solid: 64-byte messages; "
-                    + "dashed: 16 KiB messages. Servers in the Windows JVM under Wine, load from the host.</text>\n",
-                    L, yy + 4));
+            s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" fill=\"#444\">solid: 64 B; dashed: 16 KiB; "
+                    + "dotted: 64 KiB; dash-dot: 1 MiB. Median of %d round(s); bars: lowest to highest round.</text>\n",
+                    L, yy + 4, repeat));
+            s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" fill=\"#444\">Servers in the Windows JVM "
+                    + "under Wine, load from the host: Wine figures, compare lines within one run.</text>\n",
+                    L, yy + 22));
             s.append("</svg>\n");
             return s.toString();
         }
 
-        private static void panel(StringBuilder s, List<Row> rows, List<String> servers, int x0, String title,
+        private static void panel(StringBuilder s, List<Cell> cells, List<String> servers, int x0, String title,
                                   double max, boolean log, boolean throughput) {
             int pw = W - L - R;
             int ph = H - T - B;
@@ -989,9 +1348,10 @@ public final class Benchmark {
             double logMax = 1;
             if (log) {
                 double min = Double.MAX_VALUE;
-                for (Row r : rows) {
-                    if ("echo".equals(r.workload.kind) && r.failed == null && r.p99 > 0) {
-                        min = Math.min(min, r.p99 / 1000.0);
+                for (Cell c : cells) {
+                    Stat p = c.stat(r -> r.p99 / 1000.0);
+                    if ("echo".equals(c.workload.kind) && p.n > 0 && p.min > 0) {
+                        min = Math.min(min, p.min);
                     }
                 }
                 logMin = Math.floor(Math.log10(min == Double.MAX_VALUE ? 0.1 : min));
@@ -1006,8 +1366,7 @@ public final class Benchmark {
                     grid(s, x0, y, pw, fmtTick(max * i / 4));
                 }
             }
-            int[] conns = {1, 100, 1000};
-            for (int c : conns) {
+            for (int c : new int[] {1, 100, 1000}) {
                 int x = xOf(x0, c, pw);
                 s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%d</text>\n",
                         x, T + ph + 18, c));
@@ -1015,29 +1374,43 @@ public final class Benchmark {
             s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">connections</text>\n",
                     x0 + L + pw / 2, T + ph + 38));
             for (int si = 0; si < servers.size(); si++) {
-                for (int size : new int[] {64, 16384}) {
+                String color = COLORS[si % COLORS.length];
+                for (int k = 0; k < SIZES.length; k++) {
                     StringBuilder pts = new StringBuilder();
-                    for (Row r : rows) {
-                        if (!r.server.equals(servers.get(si)) || !"echo".equals(r.workload.kind)
-                                || r.workload.size != size || r.failed != null) {
+                    for (Cell c : cells) {
+                        if (!c.server.equals(servers.get(si)) || !"echo".equals(c.workload.kind)
+                                || c.workload.size != SIZES[k]) {
                             continue;
                         }
-                        double v = throughput ? r.msgsPerSec : r.p99 / 1000.0;
-                        double frac = log ? (Math.log10(Math.max(v, Math.pow(10, logMin))) - logMin)
-                                / (logMax - logMin) : v / max;
-                        int x = xOf(x0, r.workload.conns, pw);
-                        int y = (int) Math.round(T + ph - frac * ph);
+                        Stat v = throughput ? c.stat(r -> r.msgsPerSec) : c.stat(r -> r.p99 / 1000.0);
+                        if (v.n == 0) {
+                            continue;
+                        }
+                        // Offset each server a little so that error bars at one x do not hide each other.
+                        int x = xOf(x0, c.workload.conns, pw) + (si - servers.size() / 2) * 3;
+                        int y = yOf(v.median, max, log, logMin, logMax, ph);
                         pts.append(x).append(',').append(y).append(' ');
-                        s.append(String.format(Locale.ROOT, "<circle cx=\"%d\" cy=\"%d\" r=\"3\" fill=\"%s\"/>\n", x,
-                                y, COLORS[si % COLORS.length]));
+                        s.append(String.format(Locale.ROOT, "<circle cx=\"%d\" cy=\"%d\" r=\"3\" fill=\"%s\"/>\n",
+                                x, y, color));
+                        if (v.n > 1) {
+                            int y0 = yOf(v.min, max, log, logMin, logMax, ph);
+                            int y1 = yOf(v.max, max, log, logMin, logMax, ph);
+                            s.append(String.format(Locale.ROOT, "<path d=\"M%d %dV%dM%d %dh6M%d %dh6\" stroke=\"%s\" "
+                                    + "stroke-width=\"1\" fill=\"none\"/>\n", x, y0, y1, x - 3, y0, x - 3, y1, color));
+                        }
                     }
                     if (pts.length() > 0) {
                         s.append(String.format(Locale.ROOT, "<polyline points=\"%s\" fill=\"none\" stroke=\"%s\" "
-                                + "stroke-width=\"2\"%s/>\n", pts.toString().trim(), COLORS[si % COLORS.length],
-                                size == 64 ? "" : " stroke-dasharray=\"6,4\""));
+                                + "stroke-width=\"2\"%s/>\n", pts.toString().trim(), color, DASHES[k]));
                     }
                 }
             }
+        }
+
+        private static int yOf(double v, double max, boolean log, double logMin, double logMax, int ph) {
+            double frac = log ? (Math.log10(Math.max(v, Math.pow(10, logMin))) - logMin) / (logMax - logMin)
+                    : v / max;
+            return (int) Math.round(T + ph - frac * ph);
         }
 
         private static void grid(StringBuilder s, int x0, int y, int pw, String label) {

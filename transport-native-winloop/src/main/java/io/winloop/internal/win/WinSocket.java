@@ -137,6 +137,7 @@ public final class WinSocket {
     public synchronized void setBlocking(boolean blocking) throws IOException {
         checkOpen();
         NativeMemory.putInt(scratch + SCRATCH_VALUE, blocking ? 0 : 1);
+        NativeCalls.countOther();
         if (Ws2_32.ioctlsocket(handle, Ws2_32.FIONBIO, scratch + SCRATCH_VALUE) != 0) {
             throw newException("ioctlsocket(FIONBIO)", lastError());
         }
@@ -154,6 +155,7 @@ public final class WinSocket {
     public synchronized void bind(InetSocketAddress local) throws IOException {
         checkOpen();
         int len = SockAddr.encode(family, local, scratch + SCRATCH_ADDR);
+        NativeCalls.countOther();
         if (Ws2_32.bind(handle, scratch + SCRATCH_ADDR, len) != 0) {
             throw newException("bind(" + local + ")", lastError());
         }
@@ -161,6 +163,7 @@ public final class WinSocket {
 
     public synchronized void listen(int backlog) throws IOException {
         checkOpen();
+        NativeCalls.countOther();
         if (Ws2_32.listen(handle, backlog) != 0) {
             throw newException("listen(" + backlog + ")", lastError());
         }
@@ -175,6 +178,7 @@ public final class WinSocket {
     public synchronized boolean connect(InetSocketAddress remote) throws IOException {
         checkOpen();
         int len = SockAddr.encode(family, remote, scratch + SCRATCH_ADDR);
+        NativeCalls.countOther();
         if (Ws2_32.connect(handle, scratch + SCRATCH_ADDR, len) == 0) {
             return true;
         }
@@ -318,6 +322,7 @@ public final class WinSocket {
     public synchronized void shutdown(boolean input, boolean output) throws IOException {
         checkOpen();
         int how = input && output ? Ws2_32.SD_BOTH : input ? Ws2_32.SD_RECEIVE : Ws2_32.SD_SEND;
+        NativeCalls.countOther();
         if (Ws2_32.shutdown(handle, how) != 0) {
             int error = lastError();
             if (error == WinError.WSAENOTCONN) {
@@ -350,6 +355,7 @@ public final class WinSocket {
         open = false;
         NativeMemory.free(scratch);
         scratch = 0;
+        NativeCalls.countOther();
         if (Ws2_32.closesocket(handle) != 0) {
             throw newException("closesocket", lastError());
         }
@@ -360,6 +366,7 @@ public final class WinSocket {
             return null;
         }
         NativeMemory.putInt(scratch + SCRATCH_LEN, SockAddr.MAX_SIZE);
+        NativeCalls.countOther();
         if (Ws2_32.getsockname(handle, scratch + SCRATCH_ADDR, scratch + SCRATCH_LEN) != 0) {
             return null;
         }
@@ -375,6 +382,7 @@ public final class WinSocket {
 
     private InetSocketAddress peerAddress() {
         NativeMemory.putInt(scratch + SCRATCH_LEN, SockAddr.MAX_SIZE);
+        NativeCalls.countOther();
         if (Ws2_32.getpeername(handle, scratch + SCRATCH_ADDR, scratch + SCRATCH_LEN) != 0) {
             return null;
         }
@@ -385,6 +393,7 @@ public final class WinSocket {
         checkOpen();
         NativeMemory.putInt(scratch + SCRATCH_VALUE, 0);
         NativeMemory.putInt(scratch + SCRATCH_LEN, 4);
+        NativeCalls.countOther();
         if (Ws2_32.getsockopt(handle, level, name, scratch + SCRATCH_VALUE, scratch + SCRATCH_LEN) != 0) {
             throw newException("getsockopt(" + optionName(level, name) + ")", lastError());
         }
@@ -396,6 +405,7 @@ public final class WinSocket {
     public synchronized void setIntOption(int level, int name, int value) throws IOException {
         checkOpen();
         NativeMemory.putInt(scratch + SCRATCH_VALUE, value);
+        NativeCalls.countOther();
         if (Ws2_32.setsockopt(handle, level, name, scratch + SCRATCH_VALUE, 4) != 0) {
             throw newException("setsockopt(" + optionName(level, name) + ", " + value + ")", lastError());
         }
@@ -409,6 +419,7 @@ public final class WinSocket {
         long at = large ? NativeMemory.allocate(value.length) : scratch + SCRATCH_VALUE;
         try {
             NativeMemory.copy(value, 0, at, value.length);
+            NativeCalls.countOther();
             if (Ws2_32.setsockopt(handle, level, name, at, value.length) != 0) {
                 throw newException("setsockopt(" + optionName(level, name) + ")", lastError());
             }
@@ -427,6 +438,7 @@ public final class WinSocket {
         }
         NativeMemory.zero(scratch + SCRATCH_ADDR2, maxLength);
         NativeMemory.putInt(scratch + SCRATCH_LEN, maxLength);
+        NativeCalls.countOther();
         if (Ws2_32.getsockopt(handle, level, name, scratch + SCRATCH_ADDR2, scratch + SCRATCH_LEN) != 0) {
             throw newException("getsockopt(" + optionName(level, name) + ")", lastError());
         }
@@ -507,6 +519,7 @@ public final class WinSocket {
     public synchronized void disconnectDatagram() throws IOException {
         checkOpen();
         NativeMemory.zero(scratch + SCRATCH_ADDR, SockAddr.MAX_SIZE);
+        NativeCalls.countOther();
         if (Ws2_32.connect(handle, scratch + SCRATCH_ADDR, SockAddr.SOCKADDR_IN6_SIZE) != 0) {
             throw newException("connect(AF_UNSPEC) to disconnect", lastError());
         }
@@ -517,6 +530,7 @@ public final class WinSocket {
         checkOpen();
         NativeMemory.putInt(scratch + SCRATCH_VALUE, 0);
         NativeMemory.putInt(scratch + SCRATCH_LEN, 4);
+        NativeCalls.countOther();
         if (Ws2_32.getsockopt(handle, Ws2_32.SOL_SOCKET, Ws2_32.SO_LINGER, scratch + SCRATCH_VALUE,
                 scratch + SCRATCH_LEN) != 0) {
             throw newException("getsockopt(SO_LINGER)", lastError());
@@ -534,6 +548,7 @@ public final class WinSocket {
         }
         NativeMemory.putShort(scratch + SCRATCH_VALUE, (short) (seconds < 0 ? 0 : 1));
         NativeMemory.putShort(scratch + SCRATCH_VALUE + 2, (short) (seconds < 0 ? 0 : seconds));
+        NativeCalls.countOther();
         if (Ws2_32.setsockopt(handle, Ws2_32.SOL_SOCKET, Ws2_32.SO_LINGER, scratch + SCRATCH_VALUE, 4) != 0) {
             throw newException("setsockopt(SO_LINGER, " + seconds + ")", lastError());
         }
@@ -545,6 +560,7 @@ public final class WinSocket {
         NativeMemory.putInt(scratch + SCRATCH_VALUE, on ? 1 : 0);
         NativeMemory.putInt(scratch + SCRATCH_VALUE + 4, idleMillis);
         NativeMemory.putInt(scratch + SCRATCH_VALUE + 8, intervalMillis);
+        NativeCalls.countOther();
         if (Ws2_32.WSAIoctl(handle, Ws2_32.SIO_KEEPALIVE_VALS, scratch + SCRATCH_VALUE, 12, 0, 0,
                 scratch + SCRATCH_LEN, 0, 0) != 0) {
             throw newException("WSAIoctl(SIO_KEEPALIVE_VALS)", lastError());
@@ -555,6 +571,7 @@ public final class WinSocket {
     public synchronized void ioctlInt(int code, String name, int value) throws IOException {
         checkOpen();
         NativeMemory.putInt(scratch + SCRATCH_VALUE, value);
+        NativeCalls.countOther();
         if (Ws2_32.WSAIoctl(handle, code, scratch + SCRATCH_VALUE, 4, 0, 0, scratch + SCRATCH_LEN, 0, 0) != 0) {
             throw newException("WSAIoctl(" + name + ")", lastError());
         }

@@ -77,6 +77,7 @@ public final class Winsock {
     /** One WSAIoctl that returns a handle: the handle, or 0 when it failed (then see WinError.lastError()). */
     private static long queryHandle(long socket, int code, long scratch) {
         NativeMemory.putLong(scratch, 0);
+        NativeCalls.countOther();
         if (Ws2_32.WSAIoctl(socket, code, 0, 0, scratch, 8, scratch + 8, 0, 0) != 0) {
             return 0;
         }

@@ -51,6 +51,12 @@ public final class WsaBufArray implements ChannelOutboundBuffer.MessageProcessor
         if (buf.hasMemoryAddress()) {
             return add(buf.memoryAddress() + buf.readerIndex(), length);
         }
+        if (buf.nioBufferCount() == 1) {
+            // One region: its address through the buffer's internal NIO buffer, without the ByteBuffer[] and
+            // views that nioBuffers() allocates on every call.
+            long address = ByteBufAddress.of(buf, buf.readerIndex(), length);
+            return address != 0 && add(address, length);
+        }
         if (buf.nioBufferCount() <= 0 || count + buf.nioBufferCount() > MAX_BUFFERS) {
             return false;
         }

@@ -684,8 +684,8 @@ public final class Benchmark {
         }
     }
 
-    /** Round-trip latencies in microseconds, like shared/limit/load.c. */
-    private static final class Histogram {
+    /** Round-trip latencies in microseconds, like shared/limit/load.c (PipeBenchmark uses it too). */
+    static final class Histogram {
         private final long[] counts = new long[1 << 20];
         long total;
 
@@ -1241,7 +1241,8 @@ public final class Benchmark {
         return md.toString();
     }
 
-    private static void appendRow(StringBuilder sb, String[] cells, int[] width) {
+    /** One line of a text table: the first two columns left-aligned, the rest right-aligned. */
+    static void appendRow(StringBuilder sb, String[] cells, int[] width) {
         for (int i = 0; i < cells.length; i++) {
             String c = cells[i];
             boolean left = i < 2;

@@ -91,6 +91,9 @@ public final class PipeBenchmark {
         clientGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory(CLIENT_THREAD, true),
                 WinloopIoHandler.newFactory());
         clientLoop = clientGroup.next();
+        if (wineserverPid > 0 && Benchmark.cpuTicks(wineserverPid) < 0) {
+            System.err.println("pipebench: cannot read /proc/" + wineserverPid + "/stat: no wineserver CPU column");
+        }
     }
 
     public static void main(String[] argv) throws Exception {

@@ -615,7 +615,10 @@ public final class Benchmark {
 
     private static final long TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
-    /** utime + stime of a Linux process in clock ticks, or -1 when it cannot be read (not on Linux). */
+    /**
+     * utime + stime of a Linux process in clock ticks, or -1 when it cannot be read (not on Linux). Also works in a
+     * Windows JVM under Wine started from a Linux directory (PipeBenchmark): "/proc" is then read on drive Z:, Wine's /.
+     */
     static long cpuTicks(long pid) {
         if (pid <= 0) {
             return -1;

@@ -261,7 +261,7 @@ public final class PipeBenchmark {
     private Row runPhase(String transport, Workload w, int round) throws Exception {
         Row row = new Row(transport, w, round);
         Phase phase = new Phase(w.size);
-        List<Channel> clients = new ArrayList<>();
+        List<ChannelFuture> connects = new ArrayList<>();
         try {
             Bootstrap b = new Bootstrap().group(clientGroup)
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 30_000);
@@ -270,7 +270,6 @@ public final class PipeBenchmark {
             } else {
                 b.channel(WinloopSocketChannel.class).option(ChannelOption.TCP_NODELAY, true);
             }
-            List<ChannelFuture> connects = new ArrayList<>();
             for (int i = 0; i < w.conns; i++) {
                 connects.add(b.clone().handler(new PingPong(phase)).connect(servers.get(transport)));
             }
@@ -278,7 +277,6 @@ public final class PipeBenchmark {
                 if (!f.await(40, TimeUnit.SECONDS) || !f.isSuccess()) {
                     throw new IllegalStateException("connect failed", f.cause());
                 }
-                clients.add(f.channel());
             }
             // The first phase of a transport also warms the JIT up for it.
             double wait = warmed.contains(transport) ? warmup : warmup + jitWarmup;
@@ -325,8 +323,8 @@ public final class PipeBenchmark {
             clientLoop.submit(() -> {
                 phase.stopped = true;
             }).sync();
-            for (Channel ch : clients) {
-                ch.close().await(10, TimeUnit.SECONDS);
+            for (ChannelFuture f : connects) {
+                f.channel().close().await(10, TimeUnit.SECONDS);
             }
             // The server's ends close when they read end of stream: wait for them before the next phase.
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

@@ -615,7 +615,10 @@ public final class Benchmark {
 
     private static final long TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
-    /** utime + stime of a Linux process in clock ticks, or -1 when it cannot be read (not on Linux). */
+    /**
+     * utime + stime of a Linux process in clock ticks, or -1 when it cannot be read (not on Linux). Also works in a
+     * Windows JVM under Wine started from a Linux directory (PipeBenchmark): "/proc" is then read on drive Z:, Wine's /.
+     */
     static long cpuTicks(long pid) {
         if (pid <= 0) {
             return -1;
@@ -684,8 +687,8 @@ public final class Benchmark {
         }
     }
 
-    /** Round-trip latencies in microseconds, like shared/limit/load.c. */
-    private static final class Histogram {
+    /** Round-trip latencies in microseconds, like shared/limit/load.c (PipeBenchmark uses it too). */
+    static final class Histogram {
         private final long[] counts = new long[1 << 20];
         long total;
 
@@ -1241,7 +1244,8 @@ public final class Benchmark {
         return md.toString();
     }
 
-    private static void appendRow(StringBuilder sb, String[] cells, int[] width) {
+    /** One line of a text table: the first two columns left-aligned, the rest right-aligned. */
+    static void appendRow(StringBuilder sb, String[] cells, int[] width) {
         for (int i = 0; i < cells.length; i++) {
             String c = cells[i];
             boolean left = i < 2;

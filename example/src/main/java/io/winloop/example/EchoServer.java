@@ -68,6 +68,28 @@ public final class EchoServer {
         return b.bind(host, port).sync().channel();
     }
 
+    /**
+     * The same echo over a named pipe (Winloop only): {@code instances} pipe instances kept listening, so that a
+     * burst of that many clients connects without a busy-retry; {@code extra} as for TCP.
+     */
+    static Channel startPipe(EventLoopGroup group, io.winloop.NamedPipeAddress address, int instances,
+            final ChannelHandler extra) throws InterruptedException {
+        return new ServerBootstrap()
+                .group(group)
+                .channel(io.winloop.WinloopNamedPipeServerChannel.class)
+                .option(io.winloop.WinloopChannelOption.PIPE_INSTANCES, instances)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        if (extra != null) {
+                            ch.pipeline().addLast(extra);
+                        }
+                        ch.pipeline().addLast(EchoHandler.INSTANCE);
+                    }
+                })
+                .bind(address).sync().channel();
+    }
+
     /** A UDP echo on {@code host:port}: every datagram goes back to its sender. */
     static Channel startDatagram(Transport transport, EventLoopGroup group, String host, int port)
             throws InterruptedException {

@@ -23,7 +23,6 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.RandomAccessFile;
-import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.channels.WritableByteChannel;
@@ -130,8 +129,7 @@ public final class SendfileBenchmark {
                         }
                     }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
             InetSocketAddress address = (InetSocketAddress) listener.localAddress();
-            com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-            long[] before = loopCpuAndAlloc(mx);
+            long[] before = LoopThreads.cpuAndAlloc(LOOP_THREAD);
             long copiedBefore = FileRegionStats.copiedBytes();
             long callsBefore = FileRegionStats.transmitFileCalls();
             CountDownLatch done = new CountDownLatch(clients);
@@ -164,7 +162,7 @@ public final class SendfileBenchmark {
                 throw new IllegalStateException("clients not done within 30 minutes");
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            long[] after = loopCpuAndAlloc(mx);
+            long[] after = LoopThreads.cpuAndAlloc(LOOP_THREAD);
             if (failure.get() != null) {
                 throw new IllegalStateException(server + " failed", failure.get());
             }
@@ -177,19 +175,6 @@ public final class SendfileBenchmark {
         } finally {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).sync();
         }
-    }
-
-    /** CPU nanoseconds and allocated bytes of the server's event loop thread(s). */
-    private static long[] loopCpuAndAlloc(com.sun.management.ThreadMXBean mx) {
-        long cpu = 0;
-        long alloc = 0;
-        for (Thread t : Thread.getAllStackTraces().keySet()) {
-            if (t.getName().startsWith(LOOP_THREAD)) {
-                cpu += Math.max(0, mx.getThreadCpuTime(t.getId()));
-                alloc += Math.max(0, mx.getThreadAllocatedBytes(t.getId()));
-            }
-        }
-        return new long[] {cpu, alloc};
     }
 
     /**

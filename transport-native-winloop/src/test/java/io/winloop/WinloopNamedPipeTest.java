@@ -490,6 +490,46 @@ class WinloopNamedPipeTest {
         assertTrue(connect.channel().closeFuture().await(5, TimeUnit.SECONDS), "the failed channel is closed");
     }
 
+    /**
+     * Netty lets a channel be deregistered and registered on another loop. A pipe handle is associated with one
+     * completion port; Windows 8.1+ moves it with FileReplaceCompletionInformation, Wine implements none
+     * (tools/probes/overlapped-probe.c, pipe-probe.c): there the move fails with that reason and the channel is
+     * closed, releasing its handle and native blocks (tearDown checks both).
+     */
+    @Test
+    @Timeout(60)
+    void aClientMovedToAnotherLoopKeepsWorkingOrFailsClearly() throws Exception {
+        NamedPipeAddress address = newAddress();
+        Channel server = echoServer(address);
+        EventLoopGroup other = new WinloopEventLoopGroup(1);
+        try {
+            Collector first = new Collector(5);
+            Channel client = client(address, first);
+            client.writeAndFlush(Unpooled.copiedBuffer("hello", StandardCharsets.US_ASCII));
+            assertArrayEquals("hello".getBytes(StandardCharsets.US_ASCII), first.done.get(10, TimeUnit.SECONDS));
+            client.deregister().sync();
+            ChannelFuture moved = other.register(client).await();
+            if (io.winloop.internal.win.Wine.isMajorVersion(8) || io.winloop.internal.win.Wine.isMajorVersion(10)) {
+                Throwable cause = moved.cause();
+                assertInstanceOf(java.io.IOException.class, cause);
+                assertTrue(cause.getMessage().contains("FileReplaceCompletionInformation"), cause.getMessage());
+                assertTrue(client.closeFuture().await(5, TimeUnit.SECONDS), "the channel that cannot move is closed");
+            } else {
+                moved.sync();
+                Collector second = new Collector(5);
+                client.pipeline().replace(first, "second", second);
+                client.writeAndFlush(Unpooled.copiedBuffer("again", StandardCharsets.US_ASCII));
+                assertArrayEquals("again".getBytes(StandardCharsets.US_ASCII),
+                        second.done.get(10, TimeUnit.SECONDS));
+                assertTrue(client.eventLoop().parent() == other, "served by the new loop");
+                client.close().sync();
+            }
+        } finally {
+            server.close().sync();
+            other.shutdownGracefully(0, 5, TimeUnit.SECONDS).sync();
+        }
+    }
+
     @Test
     @Timeout(30)
     void aSecondServerOnTheSameNameFails() throws Exception {

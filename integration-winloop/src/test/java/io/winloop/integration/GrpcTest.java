@@ -7,6 +7,7 @@ import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.CallStreamObserver;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ClientResponseObserver;
@@ -142,9 +143,16 @@ class GrpcTest {
         assertArrayEquals(message(expectedIndex), actual, "message " + expectedIndex);
     }
 
-    /** Sends MESSAGES messages, only while the stream is ready, resuming from onReady. */
+    /** The server side of DOWNLOAD: streams MESSAGES messages under flow control. */
     private static void download(byte[] request, StreamObserver<byte[]> response) {
-        ServerCallStreamObserver<byte[]> call = (ServerCallStreamObserver<byte[]>) response;
+        sendWhileReady((ServerCallStreamObserver<byte[]>) response, serverNotReady);
+    }
+
+    /**
+     * Sends MESSAGES messages on {@code call} only while it is ready, resuming from its onReady handler, and completes
+     * it once; counts in {@code notReady} each time the sender had to stop because the stream was not ready.
+     */
+    private static void sendWhileReady(CallStreamObserver<byte[]> call, AtomicInteger notReady) {
         int[] next = {0};
         boolean[] done = {false};
         call.setOnReadyHandler(() -> {
@@ -152,7 +160,7 @@ class GrpcTest {
                 call.onNext(message(next[0]++));
             }
             if (next[0] < MESSAGES) {
-                serverNotReady.incrementAndGet();
+                notReady.incrementAndGet();
             } else if (!done[0]) {
                 done[0] = true;
                 call.onCompleted();
@@ -247,19 +255,7 @@ class GrpcTest {
                 new ClientResponseObserver<byte[], byte[]>() {
                     @Override
                     public void beforeStart(ClientCallStreamObserver<byte[]> call) {
-                        int[] next = {0};
-                        boolean[] done = {false};
-                        call.setOnReadyHandler(() -> {
-                            while (next[0] < MESSAGES && call.isReady()) {
-                                call.onNext(message(next[0]++));
-                            }
-                            if (next[0] < MESSAGES) {
-                                clientNotReady.incrementAndGet();
-                            } else if (!done[0]) {
-                                done[0] = true;
-                                call.onCompleted();
-                            }
-                        });
+                        sendWhileReady(call, clientNotReady);
                     }
 
                     @Override

@@ -306,6 +306,11 @@ public final class WinloopNamedPipeServerChannel extends AbstractServerChannel {
         return acceptMode;
     }
 
+    /** Port mode: the instances waiting in ConnectNamedPipe now, else -1. Loop thread only; for tests. */
+    int listeningInstances() {
+        return portAcceptor != null ? portAcceptor.listening() : -1;
+    }
+
     /** A connected instance, unbound (thread mode) or associated with this loop's port (port mode). */
     private void accepted(PortBinding connected) {
         if (!open) {

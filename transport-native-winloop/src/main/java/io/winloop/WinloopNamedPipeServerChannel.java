@@ -379,6 +379,12 @@ public final class WinloopNamedPipeServerChannel extends AbstractServerChannel {
 
         @Override
         public void overlappedIo(OverlappedIo loopIo) {
+            if (portAcceptor != null && loopIo != io) {
+                // Fails the registration, which closes the channel (its acceptor then stops on the first loop).
+                throw new IllegalStateException("a named pipe server accepting on its event loop's completion port "
+                        + "cannot move to another event loop: its listening instances' ConnectNamedPipe calls "
+                        + "complete on the first loop's port");
+            }
             io = loopIo; // port mode: the listening instances' ConnectNamedPipe calls complete there
         }
 

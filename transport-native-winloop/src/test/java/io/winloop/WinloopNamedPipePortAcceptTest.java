@@ -236,6 +236,80 @@ class WinloopNamedPipePortAcceptTest {
     }
 
     /**
+     * With auto-read off, connected instances wait for read() in a backlog, and once it holds as many as the
+     * instance count the acceptor listens with no new instance (those already listening still take a client: with
+     * 2 instances the third client empties the last slot). A fourth client then finds every instance busy and
+     * retries; read() hands the waiting ones over and refills the slots.
+     */
+    @Test
+    @Timeout(60)
+    void withAutoReadOffTheBacklogWaitsForRead() throws Exception {
+        NamedPipeAddress address = newAddress();
+        WinloopNamedPipeServerChannel server = (WinloopNamedPipeServerChannel) new ServerBootstrap()
+                .group(serverLoop, serverLoop).channel(WinloopNamedPipeServerChannel.class)
+                .option(ChannelOption.AUTO_READ, false).option(WinloopChannelOption.PIPE_INSTANCES, 2)
+                .childHandler(new Echo()).bind(address).sync().channel();
+        List<Collector> collectors = new ArrayList<>();
+        List<Channel> channels = new ArrayList<>();
+        Bootstrap retrying = new Bootstrap().group(clients).channel(WinloopNamedPipeChannel.class)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 20_000);
+        for (int i = 0; i < 3; i++) {
+            collectors.add(new Collector(1));
+            channels.add(retrying.clone().handler(collectors.get(i)).connect(address).sync().channel());
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (listening(server) != 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(0, listening(server), "a full backlog: no instance listens");
+        collectors.add(new Collector(1));
+        ChannelFuture fourth = retrying.clone().handler(collectors.get(3)).connect(address);
+        Thread.sleep(300);
+        assertFalse(fourth.isDone(), "the fourth client waits for a free instance");
+        server.read();
+        channels.add(fourth.sync().channel());
+        server.read();
+        for (int i = 0; i < 4; i++) {
+            channels.get(i).writeAndFlush(Unpooled.wrappedBuffer(new byte[] {(byte) i}));
+            assertArrayEquals(new byte[] {(byte) i}, collectors.get(i).done.get(10, TimeUnit.SECONDS), "client " + i);
+        }
+        for (Channel channel : channels) {
+            channel.close().sync();
+        }
+        server.close().sync();
+    }
+
+    /**
+     * A port-mode server's listening calls complete on its first loop's port: registering it with another loop
+     * fails, saying so, and closes it; its instances are closed on the first loop (the name becomes free).
+     */
+    @Test
+    @Timeout(60)
+    void aPortModeServerCannotMoveToAnotherLoop() throws Exception {
+        EventLoopGroup two = new WinloopEventLoopGroup(2);
+        try {
+            EventLoop first = two.next();
+            EventLoop second = two.next();
+            NamedPipeAddress address = newAddress();
+            Channel server = new ServerBootstrap().group(first, first).channel(WinloopNamedPipeServerChannel.class)
+                    .childHandler(new Echo()).bind(address).sync().channel();
+            server.deregister().sync();
+            ChannelFuture moved = second.register(server).await();
+            assertInstanceOf(IllegalStateException.class, moved.cause());
+            assertTrue(moved.cause().getMessage().contains("cannot move to another event loop"),
+                    moved.cause().getMessage());
+            assertTrue(server.closeFuture().await(5, TimeUnit.SECONDS), "the server that cannot move is closed");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (!isNameFree(address) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertTrue(isNameFree(address), "its listening instances are closed");
+        } finally {
+            two.shutdownGracefully(0, 5, TimeUnit.SECONDS).sync();
+        }
+    }
+
+    /**
      * Closing the server cancels the ConnectNamedPipe calls in flight; each instance is closed and its operation's
      * block freed once the cancelled call's completion is dequeued, with the loop still running (not only at its
      * shutdown). A child accepted before keeps working.

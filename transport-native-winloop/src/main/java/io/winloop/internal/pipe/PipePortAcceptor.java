@@ -13,6 +13,7 @@ import io.winloop.internal.win.Ntdll;
 import io.winloop.internal.win.WinError;
 
 import java.io.IOException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -100,9 +101,19 @@ public final class PipePortAcceptor {
 
     /**
      * Cancels the listening calls (their completions close the instances and free the operations) and frees the
-     * security attributes. Idempotent.
+     * security attributes. Idempotent. From any thread: it runs on the acceptor's loop, which owns the operations
+     * (a server channel closing on another loop after a failed move calls it from there).
      */
     public void stop() {
+        if (!loop.inEventLoop()) {
+            try {
+                loop.execute(this::stop);
+            } catch (RejectedExecutionException e) {
+                // The loop has shut down: its OverlappedIo cancelled every call and freed every operation.
+                logger.debug("{}: stop after the loop shut down", path);
+            }
+            return;
+        }
         if (stopped) {
             return;
         }

@@ -33,8 +33,9 @@
  *    with STATUS_PIPE_BROKEN (two packets).
  *  - FileReplaceCompletionInformation (NtSetInformationFile class 61, moving a connected instance to another port):
  *    STATUS_NOT_IMPLEMENTED (0xc0000002); CreateIoCompletionPort on a second port: ERROR_INVALID_PARAMETER (87), and
- *    the packets keep going to the first port. Hence WinloopNamedPipeServerChannel's listening instances wait on
- *    events (PipeAcceptor) and are first associated by the loop that serves the accepted pipe.
+ *    the packets keep going to the first port. Hence, where that move fails (PipeAcceptMode probes it),
+ *    WinloopNamedPipeServerChannel's listening instances wait on events (PipeAcceptor) and are first associated by
+ *    the loop that serves the accepted pipe.
  *  - FlushFileBuffers after the client read everything returns at once (with unread data Windows blocks until it
  *    is read: Winloop never calls it on the loop).
  * Build: x86_64-w64-mingw32-gcc -O1 -o /tmp/pipe-probe.exe tools/probes/pipe-probe.c -ladvapi32

@@ -112,14 +112,15 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
     }
 
     /**
-     * An accepted server end. Its handle is associated with no port yet: the loop it is registered with associates
-     * it with its own (WinloopIoHandler.register).
+     * An accepted server end. Its handle is associated with no port yet (thread-based accept) or with the server
+     * loop's (port-based accept): the loop it is registered with associates it with its own, moving it if needed and
+     * possible (WinloopIoHandler.register, PortBinding).
      */
-    WinloopNamedPipeChannel(WinloopNamedPipeServerChannel parent, long handle, NamedPipeAddress address) {
+    WinloopNamedPipeChannel(WinloopNamedPipeServerChannel parent, PortBinding accepted, NamedPipeAddress address) {
         super(parent);
         config = new WinloopNamedPipeChannelConfig(this);
-        this.handle = handle;
-        this.binding = new PortBinding(handle);
+        this.handle = accepted.handle();
+        this.binding = accepted;
         this.active = true;
         this.local = address;
         this.remote = address;

@@ -10,9 +10,13 @@ import io.netty.channel.IoEvent;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.IoRegistration;
 import io.netty.channel.ServerChannel;
+import io.netty.util.internal.logging.InternalLogger;
+import io.netty.util.internal.logging.InternalLoggerFactory;
 import io.winloop.internal.overlapped.OverlappedIo;
 import io.winloop.internal.overlapped.PortBinding;
+import io.winloop.internal.pipe.PipeAcceptMode;
 import io.winloop.internal.pipe.PipeAcceptor;
+import io.winloop.internal.pipe.PipePortAcceptor;
 import io.winloop.internal.pipe.PipeErrors;
 import io.winloop.internal.pipe.PipeKernel32;
 import io.winloop.internal.pipe.PipeSecurity;
@@ -31,10 +35,12 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>{@link WinloopChannelOption#PIPE_INSTANCES} instances are kept listening (an overlapped
  * {@code ConnectNamedPipe} each); an accepted instance is replaced at once, so a burst of that many clients does not
- * meet {@code ERROR_PIPE_BUSY}. The listening instances wait on events in one small thread per server
- * ({@code PipeAcceptor}), not on the loop's port: a handle can be associated with only one completion port (for
- * good, under Wine), and an accepted pipe must complete its reads and writes on the port of the loop that serves
- * it, which is the child group's, not this channel's.
+ * meet {@code ERROR_PIPE_BUSY}. How they wait is chosen once per process ({@code PipeAcceptMode}): an accepted
+ * pipe must complete its reads and writes on the port of the loop that serves it, the child group's, and a handle
+ * is associated with one completion port unless {@code FileReplaceCompletionInformation} (Windows 8.1+) moves it.
+ * Where it can, the instances wait on this loop's port ({@code PipePortAcceptor}) and an accepted one moves to its
+ * child's loop (on this very loop nothing moves); where it cannot (Wine, older Windows), they wait on events in one
+ * small thread per server ({@code PipeAcceptor}) and are first associated with a port by their child's loop.
  *
  * <p>Secure by default, because a pipe server is a local attack surface:
  * <ul>
@@ -50,6 +56,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class WinloopNamedPipeServerChannel extends AbstractServerChannel {
     private static final ChannelMetadata METADATA = new ChannelMetadata(false, 16);
+    private static final InternalLogger logger =
+            InternalLoggerFactory.getInstance(WinloopNamedPipeServerChannel.class);
 
     private static final long NAME_RELEASE_MILLIS = 250;
     /** How long close waits for the acceptor to close the listening instances, so that the name is free after. */
@@ -63,7 +71,12 @@ public final class WinloopNamedPipeServerChannel extends AbstractServerChannel {
     private IoRegistration registration;
     private PipeAcceptor acceptor;
     /** Connected instances not handed to the pipeline yet (auto-read off and no read() asked). */
-    private final ArrayDeque<Long> connected = new ArrayDeque<>();
+    private final ArrayDeque<PortBinding> connected = new ArrayDeque<>();
+    /** Port mode ({@link PipeAcceptMode}): the listening instances wait on this loop's port. */
+    private PipePortAcceptor portAcceptor;
+    private PipeAcceptMode acceptMode;
+    /** The overlapped operations of the loop this channel is registered with. */
+    private OverlappedIo io;
     private boolean readPending;
 
     public WinloopNamedPipeServerChannel() {
@@ -153,30 +166,7 @@ public final class WinloopNamedPipeServerChannel extends AbstractServerChannel {
         try {
             first = createFirstInstance(address, attributes);
             securityDescriptor = PipeSecurity.readDacl(first);
-            acceptor = new PipeAcceptor(address.path(), first, config.getInstances(), config.getBufferSize(),
-                    attributes, new PipeAcceptor.Listener() {
-                        @Override
-                        public void accepted(long handle) {
-                            try {
-                                eventLoop().execute(() -> WinloopNamedPipeServerChannel.this.accepted(handle));
-                            } catch (RejectedExecutionException e) {
-                                Kernel32.CloseHandle(handle);
-                            }
-                        }
-
-                        @Override
-                        public void failed(IOException cause) {
-                            try {
-                                eventLoop().execute(() -> {
-                                    if (open) {
-                                        pipeline().fireExceptionCaught(cause);
-                                    }
-                                });
-                            } catch (RejectedExecutionException ignored) {
-                                // The loop is gone; so is the channel.
-                            }
-                        }
-                    });
+            newAcceptor(address, first, attributes);
         } catch (Throwable t) {
             if (first != Kernel32.INVALID_HANDLE_VALUE) {
                 Kernel32.CloseHandle(first);
@@ -186,7 +176,7 @@ public final class WinloopNamedPipeServerChannel extends AbstractServerChannel {
         }
         local = address;
         active = true;
-        acceptor.start();
+        startAccepting();
     }
 
     /**
@@ -249,12 +239,85 @@ public final class WinloopNamedPipeServerChannel extends AbstractServerChannel {
         return pipe;
     }
 
-    private void accepted(long handle) {
+    /**
+     * Makes the acceptor of the mode {@link PipeAcceptMode#current()} picks; it owns {@code first} and
+     * {@code attributes} once made.
+     */
+    private void newAcceptor(NamedPipeAddress address, long first, long attributes) throws IOException {
+        PipeAcceptMode mode = PipeAcceptMode.current();
+        logger.debug("{} accepts {}: {}", this, address, mode);
+        if (mode.mode() == PipeAcceptMode.Mode.PORT) {
+            portAcceptor = new PipePortAcceptor(address.path(), first, config.getInstances(), config.getBufferSize(),
+                    attributes, io, eventLoop(), new PipePortAcceptor.Listener() {
+                        @Override
+                        public void accepted(PortBinding connected) {
+                            WinloopNamedPipeServerChannel.this.accepted(connected);
+                        }
+
+                        @Override
+                        public void failed(IOException cause) {
+                            if (open) {
+                                pipeline().fireExceptionCaught(cause);
+                            }
+                        }
+                    });
+        } else {
+            acceptor = new PipeAcceptor(address.path(), first, config.getInstances(), config.getBufferSize(),
+                    attributes, new PipeAcceptor.Listener() {
+                        @Override
+                        public void accepted(long handle) {
+                            try {
+                                eventLoop().execute(() -> WinloopNamedPipeServerChannel.this.accepted(
+                                        new PortBinding(handle)));
+                            } catch (RejectedExecutionException e) {
+                                Kernel32.CloseHandle(handle);
+                            }
+                        }
+
+                        @Override
+                        public void failed(IOException cause) {
+                            try {
+                                eventLoop().execute(() -> {
+                                    if (open) {
+                                        pipeline().fireExceptionCaught(cause);
+                                    }
+                                });
+                            } catch (RejectedExecutionException ignored) {
+                                // The loop is gone; so is the channel.
+                            }
+                        }
+                    });
+        }
+        acceptMode = mode;
+    }
+
+    private void startAccepting() {
+        if (portAcceptor != null) {
+            portAcceptor.start();
+        } else {
+            acceptor.start();
+        }
+    }
+
+    /**
+     * How this server accepts ({@code port} or {@code thread}) and why; null before bind. For tests and diagnosis.
+     */
+    PipeAcceptMode acceptMode() {
+        return acceptMode;
+    }
+
+    /** Port mode: the instances waiting in ConnectNamedPipe now, else -1. Loop thread only; for tests. */
+    int listeningInstances() {
+        return portAcceptor != null ? portAcceptor.listening() : -1;
+    }
+
+    /** A connected instance, unbound (thread mode) or associated with this loop's port (port mode). */
+    private void accepted(PortBinding connected) {
         if (!open) {
-            Kernel32.CloseHandle(handle);
+            Kernel32.CloseHandle(connected.handle());
             return;
         }
-        connected.add(handle);
+        this.connected.add(connected);
         if (readPending || config.isAutoRead()) {
             deliver();
         }
@@ -266,10 +329,14 @@ public final class WinloopNamedPipeServerChannel extends AbstractServerChannel {
             return;
         }
         readPending = false;
-        Long handle;
-        while ((handle = connected.poll()) != null) {
-            acceptor.delivered();
-            pipeline().fireChannelRead(new WinloopNamedPipeChannel(this, handle, local));
+        PortBinding binding;
+        while ((binding = connected.poll()) != null) {
+            if (portAcceptor != null) {
+                portAcceptor.delivered();
+            } else {
+                acceptor.delivered();
+            }
+            pipeline().fireChannelRead(new WinloopNamedPipeChannel(this, binding, local));
         }
         pipeline().fireChannelReadComplete();
     }
@@ -288,26 +355,37 @@ public final class WinloopNamedPipeServerChannel extends AbstractServerChannel {
             acceptor.stop(); // it cancels and closes the listening instances and frees their memory
             acceptor.awaitTermination(ACCEPTOR_STOP_MILLIS);
         }
-        Long handle;
-        while ((handle = connected.poll()) != null) {
-            Kernel32.CloseHandle(handle);
+        if (portAcceptor != null) {
+            portAcceptor.stop(); // their completions close the listening instances and free their operations
+        }
+        PortBinding binding;
+        while ((binding = connected.poll()) != null) {
+            Kernel32.CloseHandle(binding.handle());
         }
     }
 
     private final class ServerUnsafe extends AbstractUnsafe implements WinloopOverlappedHandle {
         @Override
         public void handle(IoRegistration registration, IoEvent event) {
-            // Never called: clients connect through the PipeAcceptor.
+            // Never called: clients connect through the PipeAcceptor or the PipePortAcceptor's OverlappedOps.
         }
 
         @Override
         public PortBinding portBinding() {
-            return null; // its instances are bound by the loops of the channels they become
+            // Thread mode: its instances are bound by the loops of the channels they become; port mode: each by
+            // the PipePortAcceptor, to this loop's port.
+            return null;
         }
 
         @Override
-        public void overlappedIo(OverlappedIo io) {
-            // Nothing: the server itself starts no overlapped operation on a port.
+        public void overlappedIo(OverlappedIo loopIo) {
+            if (portAcceptor != null && loopIo != io) {
+                // Fails the registration, which closes the channel (its acceptor then stops on the first loop).
+                throw new IllegalStateException("a named pipe server accepting on its event loop's completion port "
+                        + "cannot move to another event loop: its listening instances' ConnectNamedPipe calls "
+                        + "complete on the first loop's port");
+            }
+            io = loopIo; // port mode: the listening instances' ConnectNamedPipe calls complete there
         }
 
         @Override

@@ -66,8 +66,18 @@ class WinloopNamedPipeTest {
     void setUp() throws Exception {
         handlesBefore = ProcessHandles.count();
         blocksBefore = NativeMemory.liveBlocks();
-        boss = new WinloopEventLoopGroup(1);
-        workers = new WinloopEventLoopGroup(2);
+        boss = newBossGroup();
+        workers = newWorkerGroup();
+    }
+
+    /** The server's group; a subclass runs the same tests on other groups. */
+    EventLoopGroup newBossGroup() {
+        return new WinloopEventLoopGroup(1);
+    }
+
+    /** The children's and the clients' group. */
+    EventLoopGroup newWorkerGroup() {
+        return new WinloopEventLoopGroup(2);
     }
 
     @AfterEach

@@ -1,0 +1,268 @@
+package io.winloop.internal.pipe;
+
+import com.sun.jna.WString;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.util.internal.logging.InternalLogger;
+import io.netty.util.internal.logging.InternalLoggerFactory;
+import io.winloop.internal.overlapped.OverlappedIo;
+import io.winloop.internal.overlapped.OverlappedOp;
+import io.winloop.internal.overlapped.PortBinding;
+import io.winloop.internal.win.Kernel32;
+import io.winloop.internal.win.Ntdll;
+import io.winloop.internal.win.WinError;
+
+import java.io.IOException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Keeps a pipe server's instances listening on the server loop's completion port ({@link PipeAcceptMode.Mode#PORT}):
+ * each instance is associated with that port and waits in an overlapped {@code ConnectNamedPipe}, one
+ * {@link OverlappedOp} per slot, whose completion is dispatched on the loop thread like a read's. A connected
+ * instance is handed over with its {@link PortBinding}, still associated with this port: a child registered with
+ * this loop keeps it as it is, one registered with another loop has it moved by {@code PortBinding}
+ * (FileReplaceCompletionInformation, Windows 8.1+; under Wine that registration fails, naming it).
+ *
+ * <p>{@link #stop()} cancels the listening calls; each instance is closed, and its operation freed, when its
+ * completion is dequeued, never before (the kernel writes the OVERLAPPED until then, and Wine finds the file by its
+ * handle). Loop thread only, like the {@link OverlappedIo} it uses.
+ */
+public final class PipePortAcceptor {
+    /** Receives connected instances and errors, on the loop thread. */
+    public interface Listener {
+        /** {@code connected} is a connected server end, associated with this loop's port; the listener owns it. */
+        void accepted(PortBinding connected);
+
+        void failed(IOException cause);
+    }
+
+    private static final InternalLogger logger = InternalLoggerFactory.getInstance(PipePortAcceptor.class);
+    private static final long RETRY_MILLIS = 100;
+
+    private final String path;
+    private final WString name;
+    private final int bufferSize;
+    private final long securityAttributes;
+    private final EventExecutor loop;
+    private final Listener listener;
+    private final Slot[] slots;
+    /** Instances handed over and not yet taken by the channel ({@link #delivered()}): the backlog. */
+    private int undelivered;
+    private long first;
+    private boolean stopped;
+    private ScheduledFuture<?> retry;
+
+    /**
+     * @param first              the first instance, created (with FILE_FLAG_FIRST_PIPE_INSTANCE) by the caller; owned
+     *                           by the acceptor from now on
+     * @param securityAttributes owned by the acceptor from now on (freed by {@link #stop()})
+     */
+    public PipePortAcceptor(String path, long first, int instances, int bufferSize, long securityAttributes,
+                            OverlappedIo io, EventExecutor loop, Listener listener) {
+        if (instances < 1 || instances > PipeKernel32.PIPE_UNLIMITED_INSTANCES) {
+            throw new IllegalArgumentException("instances: " + instances + " (expected: 1.."
+                    + PipeKernel32.PIPE_UNLIMITED_INSTANCES + ")");
+        }
+        this.path = path;
+        this.name = new WString(path);
+        this.first = first;
+        this.bufferSize = bufferSize;
+        this.securityAttributes = securityAttributes;
+        this.loop = loop;
+        this.listener = listener;
+        this.slots = new Slot[instances];
+        for (int i = 0; i < instances; i++) {
+            slots[i] = new Slot(io);
+        }
+    }
+
+    /** Starts listening with every slot. */
+    public void start() {
+        fill();
+    }
+
+    /** The channel took one accepted instance: the acceptor may listen with one more. */
+    public void delivered() {
+        undelivered--;
+        fill();
+    }
+
+    /** Instances waiting in ConnectNamedPipe now. */
+    public int listening() {
+        int n = 0;
+        for (Slot slot : slots) {
+            if (slot.listening != null) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Cancels the listening calls (their completions close the instances and free the operations) and frees the
+     * security attributes. Idempotent. From any thread: it runs on the acceptor's loop, which owns the operations
+     * (a server channel closing on another loop after a failed move calls it from there).
+     */
+    public void stop() {
+        if (!loop.inEventLoop()) {
+            try {
+                loop.execute(this::stop);
+            } catch (RejectedExecutionException e) {
+                // The loop has shut down: its OverlappedIo cancelled every call and freed every operation.
+                logger.debug("{}: stop after the loop shut down", path);
+            }
+            return;
+        }
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        if (retry != null) {
+            retry.cancel(false);
+            retry = null;
+        }
+        if (first != 0) {
+            Kernel32.CloseHandle(first);
+            first = 0;
+        }
+        for (Slot slot : slots) {
+            if (slot.listening != null) {
+                // By handle too: a per-OVERLAPPED cancel can miss under Wine 10.0 (PortBinding.cancelAll).
+                slot.op.cancel();
+                slot.listening.cancelAll();
+            } else {
+                slot.op.release();
+            }
+        }
+        PipeSecurity.freeAttributes(securityAttributes);
+    }
+
+    /** Listens with every empty slot, while the backlog of undelivered instances leaves room. */
+    private void fill() {
+        for (Slot slot : slots) {
+            while (!stopped && slot.listening == null && !slot.dead && undelivered < slots.length) {
+                if (!slot.listen()) {
+                    break;
+                }
+            }
+        }
+    }
+
+    private void scheduleRetry() {
+        if (retry == null && !stopped) {
+            retry = loop.schedule(() -> {
+                retry = null;
+                fill();
+            }, RETRY_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private long create() {
+        long handle = PipeKernel32.CreateNamedPipeW(name,
+                PipeKernel32.PIPE_ACCESS_DUPLEX | Kernel32.FILE_FLAG_OVERLAPPED,
+                PipeKernel32.PIPE_TYPE_BYTE | PipeKernel32.PIPE_READMODE_BYTE | PipeKernel32.PIPE_WAIT
+                        | PipeKernel32.PIPE_REJECT_REMOTE_CLIENTS,
+                PipeKernel32.PIPE_UNLIMITED_INSTANCES, bufferSize, bufferSize, 0, securityAttributes);
+        if (handle == Kernel32.INVALID_HANDLE_VALUE) {
+            listener.failed(PipeErrors.newException("CreateNamedPipe(" + path + ")", WinError.lastError()));
+            scheduleRetry();
+            return 0;
+        }
+        return handle;
+    }
+
+    private void handOver(PortBinding connected) {
+        undelivered++;
+        listener.accepted(connected);
+    }
+
+    /** One listening position: its reusable operation and the instance waiting in it. */
+    private final class Slot implements OverlappedOp.Listener {
+        final OverlappedOp op;
+        /** The instance whose ConnectNamedPipe is in flight; null while none. */
+        PortBinding listening;
+        /** The loop is shutting down: this slot listens no more. */
+        boolean dead;
+
+        Slot(OverlappedIo io) {
+            op = io.newOp(0, this);
+        }
+
+        /**
+         * Creates an instance and starts its ConnectNamedPipe. True when the slot should try again at once (the
+         * client came first, or came and went), false when it is listening or must wait.
+         */
+        boolean listen() {
+            long handle = first != 0 ? first : create();
+            first = 0;
+            if (handle == 0) {
+                return false; // reported; retried after a pause
+            }
+            PortBinding instance = new PortBinding(handle);
+            long overlapped;
+            try {
+                overlapped = op.prepare(instance, 0);
+            } catch (IOException e) {
+                Kernel32.CloseHandle(handle);
+                listener.failed(e);
+                scheduleRetry();
+                return false;
+            } catch (IllegalStateException e) {
+                // The loop is shutting down (OverlappedIo.cancelAll): no call may start; the channel closes next.
+                Kernel32.CloseHandle(handle);
+                dead = true;
+                return false;
+            }
+            if (PipeKernel32.ConnectNamedPipe(handle, overlapped) != 0) {
+                started(instance); // a completion is queued for a success too
+                return false;
+            }
+            int error = WinError.lastError();
+            switch (error) {
+                case PipeErrors.ERROR_IO_PENDING:
+                    started(instance);
+                    return false;
+                case PipeErrors.ERROR_PIPE_CONNECTED:
+                    // The client opened the instance before ConnectNamedPipe: connected, and no completion comes.
+                    handOver(instance);
+                    return true;
+                case PipeErrors.ERROR_NO_DATA:
+                    // A client opened it and closed it again before ConnectNamedPipe: nothing to serve.
+                    Kernel32.CloseHandle(handle);
+                    return true;
+                default:
+                    Kernel32.CloseHandle(handle);
+                    listener.failed(PipeErrors.newException("ConnectNamedPipe(" + path + ")", error));
+                    scheduleRetry();
+                    return false;
+            }
+        }
+
+        private void started(PortBinding instance) {
+            op.started();
+            listening = instance;
+        }
+
+        @Override
+        public void onOverlappedComplete(OverlappedOp completed, int status, long bytes) {
+            PortBinding instance = listening;
+            listening = null;
+            if (stopped) {
+                // Cancelled by stop() (or connected just before it): nobody takes it now.
+                Kernel32.CloseHandle(instance.handle());
+                op.release();
+                return;
+            }
+            if (status == Ntdll.STATUS_SUCCESS) {
+                handOver(instance);
+            } else {
+                // A client that came and went, an instance gone wrong, or the loop's shutdown cancelling it: close
+                // it; the slot listens anew.
+                logger.debug("ConnectNamedPipe({}) completed with {}", path, WinError.describeStatus(status));
+                Kernel32.CloseHandle(instance.handle());
+            }
+            fill();
+        }
+    }
+}

@@ -616,6 +616,77 @@ class WinloopNamedPipeTest {
         second.close().sync();
     }
 
+    /**
+     * The pipe analog of port 0, and what Netty's testsuite relies on when it binds twice in one test: each bind of
+     * an ephemeral address takes a fresh name, even while the previous server's accepted end still holds the old one
+     * (which a fixed name cannot be bound over: {@link #aNameStaysTakenWhileAnAcceptedEndIsOpen}).
+     */
+    @Test
+    @Timeout(30)
+    void anEphemeralAddressBindsAFreshUnguessableNameEachTime() throws Exception {
+        BlockingQueue<Channel> accepted = new LinkedBlockingQueue<>();
+        ServerBootstrap bootstrap = new ServerBootstrap().group(boss, workers)
+                .channel(WinloopNamedPipeServerChannel.class)
+                .childHandler(new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public boolean isSharable() {
+                        return true; // the children of all three servers
+                    }
+
+                    @Override
+                    public void channelActive(ChannelHandlerContext ctx) {
+                        accepted.add(ctx.channel());
+                    }
+                });
+        NamedPipeAddress ephemeral = NamedPipeAddress.ephemeral();
+        WinloopNamedPipeServerChannel first = (WinloopNamedPipeServerChannel) bootstrap.bind(ephemeral).sync()
+                .channel();
+        NamedPipeAddress firstName = first.localAddress();
+        assertFalse(firstName.isEphemeral(), "localAddress() is the real name: " + firstName);
+        assertTrue(firstName.name().matches("winloop-[0-9a-f]{32}"), "128 random bits in hex: " + firstName);
+        assertEquals(NamedPipeAddress.PREFIX.length() + "winloop-".length() + 32, firstName.path().length());
+        Channel client = client(firstName, new ChannelInboundHandlerAdapter());
+        assertEquals(firstName, client.remoteAddress());
+        Channel child = accepted.poll(10, TimeUnit.SECONDS);
+        assertEquals(firstName, child.localAddress());
+        first.close().sync();
+
+        // The accepted end still holds the first name; the same bootstrap binds again, as Netty's tests do.
+        WinloopNamedPipeServerChannel second = (WinloopNamedPipeServerChannel) bootstrap.bind(ephemeral).sync()
+                .channel();
+        NamedPipeAddress secondName = second.localAddress();
+        assertFalse(secondName.isEphemeral());
+        assertFalse(secondName.equals(firstName), "a fresh name: " + secondName + " after " + firstName);
+        Channel secondClient = client(secondName, new ChannelInboundHandlerAdapter());
+        Channel secondChild = accepted.poll(10, TimeUnit.SECONDS);
+        assertTrue(secondChild != null && secondChild.isActive(), "a client reaches the second name");
+        assertEquals(secondName, secondChild.localAddress());
+
+        WinloopNamedPipeServerChannel prefixed = (WinloopNamedPipeServerChannel) bootstrap
+                .bind(NamedPipeAddress.ephemeral("my-service.")).sync().channel();
+        assertTrue(prefixed.localAddress().name().matches("my-service\\.[0-9a-f]{32}"), prefixed.localAddress()
+                .toString());
+        prefixed.close().sync();
+
+        client.close().sync();
+        secondClient.close().sync();
+        second.close().sync();
+        assertTrue(child.closeFuture().await(10, TimeUnit.SECONDS), "the first accepted end sees its client go");
+    }
+
+    @Test
+    @Timeout(30)
+    void connectingToAnUnboundEphemeralAddressFailsClearly() throws Exception {
+        ChannelFuture connect = new Bootstrap().group(workers).channel(WinloopNamedPipeChannel.class)
+                .handler(new ChannelInboundHandlerAdapter()).connect(NamedPipeAddress.ephemeral()).await();
+        Throwable cause = connect.cause();
+        assertInstanceOf(IllegalArgumentException.class, cause);
+        assertTrue(cause.getMessage().contains("ephemeral pipe address, \\\\.\\pipe\\winloop-<ephemeral>"),
+                cause.getMessage());
+        assertTrue(cause.getMessage().contains("localAddress()"), cause.getMessage());
+        assertTrue(connect.channel().closeFuture().await(5, TimeUnit.SECONDS), "the failed channel is closed");
+    }
+
     @Test
     @Timeout(30)
     void defaultSecurityDescriptorGrantsOnlyUserSystemAndAdministrators() throws Exception {
@@ -735,6 +806,25 @@ class WinloopNamedPipeTest {
         }
         assertTrue(assertThrows(IllegalArgumentException.class, () -> NamedPipeAddress.of(tooLong.toString()))
                 .getMessage().contains("too long"));
+
+        NamedPipeAddress ephemeral = NamedPipeAddress.ephemeral();
+        assertTrue(ephemeral.isEphemeral());
+        assertFalse(NamedPipeAddress.of("a").isEphemeral());
+        assertEquals("\\\\.\\pipe\\winloop-<ephemeral>", ephemeral.toString());
+        assertEquals(ephemeral, NamedPipeAddress.ephemeral("winloop-"));
+        assertFalse(ephemeral.equals(NamedPipeAddress.of("winloop-")), "an ephemeral address names no pipe");
+        assertTrue(assertThrows(IllegalStateException.class, ephemeral::path).getMessage()
+                .contains("no name until a server binds it"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> NamedPipeAddress.ephemeral("a\\b"))
+                .getMessage().contains("backslash"));
+        StringBuilder longPrefix = new StringBuilder();
+        for (int i = 0; i < NamedPipeAddress.MAX_PATH_LENGTH - NamedPipeAddress.PREFIX.length() - 31; i++) {
+            longPrefix.append('x');
+        }
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> NamedPipeAddress.ephemeral(
+                longPrefix.toString())).getMessage().contains("too long"));
+        longPrefix.setLength(longPrefix.length() - 1); // exactly 256 characters with the random part
+        assertTrue(NamedPipeAddress.ephemeral(longPrefix.toString()).isEphemeral());
     }
 
     @Test

@@ -75,7 +75,7 @@ class WinloopNamedPipeTest {
      * test of the class came back exactly to its baseline there.
      */
     @BeforeAll
-    @Timeout(60)
+    @Timeout(120)
     static void warmUpTheJvm() throws Exception {
         EventLoopGroup boss = new WinloopEventLoopGroup(1);
         EventLoopGroup workers = new WinloopEventLoopGroup(2);

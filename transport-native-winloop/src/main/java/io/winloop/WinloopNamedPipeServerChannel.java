@@ -24,6 +24,7 @@ import java.net.BindException;
 import java.net.SocketAddress;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
+import java.util.Random;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -73,6 +74,8 @@ public final class WinloopNamedPipeServerChannel extends AbstractServerChannel {
     /** Connected instances not handed to the pipeline yet (auto-read off and no read() asked). */
     private final ArrayDeque<Long> connected = new ArrayDeque<>();
     private boolean readPending;
+    /** Where the random part of ephemeral names comes from; null: a SecureRandom. Tests give clashing ones. */
+    Random ephemeralNameSource;
 
     public WinloopNamedPipeServerChannel() {
         config = new WinloopNamedPipeServerChannelConfig(this);
@@ -165,7 +168,8 @@ public final class WinloopNamedPipeServerChannel extends AbstractServerChannel {
             if (requested.isEphemeral()) {
                 address = null;
                 for (int attempt = 1; address == null; attempt++) {
-                    NamedPipeAddress fresh = requested.resolve(EphemeralNames.RANDOM);
+                    NamedPipeAddress fresh = requested.resolve(
+                            ephemeralNameSource != null ? ephemeralNameSource : EphemeralNames.RANDOM);
                     try {
                         ensureNameFree(fresh);
                         first = createFirstInstance(fresh, attributes);

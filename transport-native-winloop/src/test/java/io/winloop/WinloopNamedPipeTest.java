@@ -674,6 +674,63 @@ class WinloopNamedPipeTest {
         assertTrue(child.closeFuture().await(10, TimeUnit.SECONDS), "the first accepted end sees its client go");
     }
 
+    /** Makes the "random" part of ephemeral names from {@code values}, over and over, so that names clash. */
+    private static final class RepeatingNames extends Random {
+        private static final long serialVersionUID = 1L;
+        private final int[] values;
+        private int next;
+
+        RepeatingNames(int... values) {
+            this.values = values;
+        }
+
+        @Override
+        public int nextInt() {
+            return values[next++ % values.length];
+        }
+    }
+
+    private Channel bindEphemeral(NamedPipeAddress ephemeral, Random names) throws InterruptedException {
+        ChannelFuture bind = new ServerBootstrap().group(boss, workers)
+                .channelFactory((io.netty.channel.ChannelFactory<WinloopNamedPipeServerChannel>) () -> {
+                    WinloopNamedPipeServerChannel channel = new WinloopNamedPipeServerChannel();
+                    channel.ephemeralNameSource = names;
+                    return channel;
+                })
+                .childHandler(new ChannelInboundHandlerAdapter()).bind(ephemeral).await();
+        return bind.isSuccess() ? bind.channel() : null;
+    }
+
+    /** A fresh name that is taken (only a rigged source makes one) is replaced; after 4 taken names the bind fails. */
+    @Test
+    @Timeout(30)
+    void anEphemeralNameFoundTakenIsReplacedThenTheBindFailsClearly() throws Exception {
+        NamedPipeAddress ephemeral = NamedPipeAddress.ephemeral("winloop-clash-" + UUID.randomUUID() + "-");
+        Channel holder = bindEphemeral(ephemeral, new RepeatingNames(7));
+        assertTrue(((NamedPipeAddress) holder.localAddress()).name().endsWith("00000007000000070000000700000007"),
+                holder.localAddress().toString());
+
+        Channel replaced = bindEphemeral(ephemeral, new RepeatingNames(7, 7, 7, 7, 0xabcdef, 0xabcdef, 0xabcdef,
+                0xabcdef));
+        assertTrue(((NamedPipeAddress) replaced.localAddress()).name().endsWith("00abcdef00abcdef00abcdef00abcdef"),
+                "the second name, after the first was found taken: " + replaced.localAddress());
+        replaced.close().sync();
+
+        ChannelFuture refused = new ServerBootstrap().group(boss, workers)
+                .channelFactory((io.netty.channel.ChannelFactory<WinloopNamedPipeServerChannel>) () -> {
+                    WinloopNamedPipeServerChannel channel = new WinloopNamedPipeServerChannel();
+                    channel.ephemeralNameSource = new RepeatingNames(7);
+                    return channel;
+                })
+                .childHandler(new ChannelInboundHandlerAdapter()).bind(ephemeral).await();
+        Throwable cause = refused.cause();
+        assertInstanceOf(BindException.class, cause);
+        assertTrue(cause.getMessage().contains("ERROR_ACCESS_DENIED (5)"), cause.getMessage());
+        assertTrue(cause.getMessage().contains("4 fresh random names were all refused as taken"), cause.getMessage());
+        assertTrue(refused.channel().closeFuture().await(5, TimeUnit.SECONDS), "the refused server channel closes");
+        holder.close().sync();
+    }
+
     @Test
     @Timeout(30)
     void connectingToAnUnboundEphemeralAddressFailsClearly() throws Exception {

@@ -768,6 +768,11 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
                             + " (expected: " + NamedPipeAddress.class.getName() + ")");
                 }
                 NamedPipeAddress address = (NamedPipeAddress) remoteAddress;
+                if (address.isEphemeral()) {
+                    throw new IllegalArgumentException("cannot connect to an ephemeral pipe address, " + address
+                            + ": it names no pipe until a server binds it; connect to that server channel's "
+                            + "localAddress()");
+                }
                 int timeout = config.getConnectTimeoutMillis();
                 long deadline = timeout > 0 ? System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout) : 0;
                 if (!tryOpen(address)) {

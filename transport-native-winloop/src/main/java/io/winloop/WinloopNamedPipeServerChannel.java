@@ -24,8 +24,11 @@ import io.winloop.internal.win.Kernel32;
 import io.winloop.internal.win.WinError;
 
 import java.io.IOException;
+import java.net.BindException;
 import java.net.SocketAddress;
+import java.security.SecureRandom;
 import java.util.ArrayDeque;
+import java.util.Random;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -53,6 +56,10 @@ import java.util.concurrent.TimeUnit;
  * {@link WinloopChannelOption#PIPE_SECURITY_DESCRIPTOR} gives another (SDDL); {@link #securityDescriptor()} says
  * what Windows reports for the pipe (read back from its first instance).</li>
  * </ul>
+ *
+ * <p>Bound to {@link NamedPipeAddress#ephemeral()}, the server takes a fresh name of 128 random bits
+ * ({@link SecureRandom}) under the same guards, as a TCP server bound to port 0 takes a free port; {@link #localAddress()}
+ * is that name.
  */
 public final class WinloopNamedPipeServerChannel extends AbstractServerChannel {
     private static final ChannelMetadata METADATA = new ChannelMetadata(false, 16);
@@ -62,6 +69,8 @@ public final class WinloopNamedPipeServerChannel extends AbstractServerChannel {
     private static final long NAME_RELEASE_MILLIS = 250;
     /** How long close waits for the acceptor to close the listening instances, so that the name is free after. */
     private static final long ACCEPTOR_STOP_MILLIS = 2000;
+    /** Fresh names tried for an ephemeral address before the bind fails: one clash in 2^128 is already no chance. */
+    private static final int EPHEMERAL_ATTEMPTS = 4;
 
     private final WinloopNamedPipeServerChannelConfig config;
     private volatile boolean open = true;
@@ -78,6 +87,8 @@ public final class WinloopNamedPipeServerChannel extends AbstractServerChannel {
     /** The overlapped operations of the loop this channel is registered with. */
     private OverlappedIo io;
     private boolean readPending;
+    /** Where the random part of ephemeral names comes from; null: a SecureRandom. Tests give clashing ones. */
+    Random ephemeralNameSource;
 
     public WinloopNamedPipeServerChannel() {
         config = new WinloopNamedPipeServerChannelConfig(this);
@@ -158,13 +169,36 @@ public final class WinloopNamedPipeServerChannel extends AbstractServerChannel {
                     + (localAddress == null ? "null" : localAddress.getClass().getName())
                     + " (expected: " + NamedPipeAddress.class.getName() + ")");
         }
-        NamedPipeAddress address = (NamedPipeAddress) localAddress;
-        ensureNameFree(address);
+        NamedPipeAddress requested = (NamedPipeAddress) localAddress;
+        if (!requested.isEphemeral()) {
+            ensureNameFree(requested);
+        }
         String sddl = config.getSecurityDescriptor();
         long attributes = PipeSecurity.attributes(sddl != null ? sddl : PipeSecurity.defaultSddl());
         long first = Kernel32.INVALID_HANDLE_VALUE;
+        NamedPipeAddress address = requested;
         try {
-            first = createFirstInstance(address, attributes);
+            if (requested.isEphemeral()) {
+                address = null;
+                for (int attempt = 1; address == null; attempt++) {
+                    NamedPipeAddress fresh = requested.resolve(
+                            ephemeralNameSource != null ? ephemeralNameSource : EphemeralNames.RANDOM);
+                    try {
+                        ensureNameFree(fresh);
+                        first = createFirstInstance(fresh, attributes);
+                        address = fresh;
+                    } catch (BindException taken) {
+                        if (attempt == EPHEMERAL_ATTEMPTS) {
+                            throw PipeErrors.newBindException("CreateNamedPipe(" + requested
+                                    + ", FILE_FLAG_FIRST_PIPE_INSTANCE)", PipeErrors.ERROR_ACCESS_DENIED,
+                                    EPHEMERAL_ATTEMPTS + " fresh random names were all refused as taken, the last "
+                                            + fresh);
+                        }
+                    }
+                }
+            } else {
+                first = createFirstInstance(address, attributes);
+            }
             securityDescriptor = PipeSecurity.readDacl(first);
             newAcceptor(address, first, attributes);
         } catch (Throwable t) {
@@ -187,8 +221,9 @@ public final class WinloopNamedPipeServerChannel extends AbstractServerChannel {
      */
     @Override
     public ChannelFuture bind(SocketAddress localAddress, ChannelPromise promise) {
-        if (!isRegistered() || !(localAddress instanceof NamedPipeAddress)) {
-            return super.bind(localAddress, promise);
+        if (!isRegistered() || !(localAddress instanceof NamedPipeAddress)
+                || ((NamedPipeAddress) localAddress).isEphemeral()) {
+            return super.bind(localAddress, promise); // an ephemeral name is fresh: nothing to wait for
         }
         long deadline = System.nanoTime() + NAME_RELEASE_MILLIS * 1_000_000L;
         eventLoop().execute(() -> bindWhenFree((NamedPipeAddress) localAddress, promise, deadline));
@@ -362,6 +397,11 @@ public final class WinloopNamedPipeServerChannel extends AbstractServerChannel {
         while ((binding = connected.poll()) != null) {
             Kernel32.CloseHandle(binding.handle());
         }
+    }
+
+    /** Created on the first ephemeral bind, not with the class: seeding it may take a moment. */
+    private static final class EphemeralNames {
+        static final SecureRandom RANDOM = new SecureRandom();
     }
 
     private final class ServerUnsafe extends AbstractUnsafe implements WinloopOverlappedHandle {

@@ -1127,18 +1127,7 @@ public final class Benchmark {
                 c.stat(r -> r.cpuUsPerMsg).text(0), c.stat(r -> r.wineserverUsPerMsg).text(0),
                 c.stat(r -> r.ratio).text(2), c.stat(r -> r.callsPerMsg).text(2), c.stat(r -> r.allocPerMsg).text(0)});
         }
-        int[] width = new int[COLUMNS.length];
-        for (int i = 0; i < COLUMNS.length; i++) {
-            width[i] = COLUMNS[i].length();
-            for (String[] c : lines) {
-                width[i] = Math.max(width[i], c[i].length());
-            }
-        }
-        StringBuilder table = new StringBuilder();
-        appendRow(table, COLUMNS, width);
-        for (String[] c : lines) {
-            appendRow(table, c, width);
-        }
+        String table = textTable(COLUMNS, lines);
         String notes = "Each cell: the median over " + repeat + " round" + (repeat == 1 ? "" : "s")
                 + " (min-max of the rounds in parentheses; servers interleaved per workload, their order rotated"
                 + " each round)" + (lane.isEmpty() ? "" : "; lane " + lane) + ".\n"
@@ -1242,6 +1231,23 @@ public final class Benchmark {
                     .append(c.stat(r -> r.allocPerMsg).text(0)).append(" |\n");
         }
         return md.toString();
+    }
+
+    /** A text table: a header line and one line per row, each column as wide as its widest cell. */
+    static String textTable(String[] columns, List<String[]> lines) {
+        int[] width = new int[columns.length];
+        for (int i = 0; i < columns.length; i++) {
+            width[i] = columns[i].length();
+            for (String[] line : lines) {
+                width[i] = Math.max(width[i], line[i].length());
+            }
+        }
+        StringBuilder table = new StringBuilder();
+        appendRow(table, columns, width);
+        for (String[] line : lines) {
+            appendRow(table, line, width);
+        }
+        return table.toString();
     }
 
     /** One line of a text table: the first two columns left-aligned, the rest right-aligned. */

@@ -372,18 +372,7 @@ public final class PipeBenchmark {
                     stat(cell, r -> r.vsTcp).text(2)});
             }
         }
-        int[] width = new int[COLUMNS.length];
-        for (int i = 0; i < COLUMNS.length; i++) {
-            width[i] = COLUMNS[i].length();
-            for (String[] l : lines) {
-                width[i] = Math.max(width[i], l[i].length());
-            }
-        }
-        StringBuilder table = new StringBuilder();
-        Benchmark.appendRow(table, COLUMNS, width);
-        for (String[] l : lines) {
-            Benchmark.appendRow(table, l, width);
-        }
+        String table = Benchmark.textTable(COLUMNS, lines);
         System.out.print(table);
         System.out.print("Each cell: the median over " + repeat + " round" + (repeat == 1 ? "" : "s")
                 + " (min-max in parentheses; transports interleaved per workload, order rotated each round)"

@@ -27,8 +27,12 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.channels.WritableByteChannel;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -47,13 +51,21 @@ import java.util.concurrent.atomic.AtomicReference;
  * server's event loop thread. Under Wine every socket call is a round trip to wineserver, whose CPU is not counted:
  * compare rows, not absolute figures.
  *
+ * <p>Each server sends the file {@code --repeat} times (default 3), the servers taking turns, their order rotated by
+ * one each round; a row's cells are the median (min-max) of its rounds, as {@link Benchmark}'s echo rows are.
+ *
  * <pre>
- * SendfileBenchmark [--size-mb 1024] [--clients 4] [--servers winloop,winloop-copy,nio] [--quick] [--file PATH]
+ * SendfileBenchmark [--size-mb 1024] [--clients 4] [--servers winloop,winloop-copy,nio] [--repeat 3] [--quick]
+ *                   [--file PATH]
  * </pre>
  */
 public final class SendfileBenchmark {
     static final String USAGE = "usage: SendfileBenchmark [--size-mb 1024] [--clients 4] "
-            + "[--servers winloop,winloop-copy,nio] [--quick (128 MiB)] [--file PATH (kept)]";
+            + "[--servers winloop,winloop-copy,nio] [--repeat 3] [--quick (128 MiB)] [--file PATH (kept)]";
+    private static final String[] COLUMNS = {"server", "rounds", "MB/s", "seconds", "loop_cpu_ms", "cpu_ms_per_MB",
+        "jvm_copied_MB", "loop_alloc_MB", "transmitfile_calls"};
+    /** The decimals each metric column of {@link #COLUMNS} (from MB/s on) is printed with. */
+    private static final int[] DECIMALS = {1, 2, 0, 2, 1, 1, 0};
     private static final String LOOP_THREAD = "sendfile-server";
 
     private SendfileBenchmark() {
@@ -63,7 +75,12 @@ public final class SendfileBenchmark {
         Args args = new Args(argv, USAGE, "quick");
         long sizeMb = args.getInt("size-mb", args.has("quick") ? 128 : 1024);
         int clients = args.getInt("clients", 4);
-        String[] servers = args.get("servers", "winloop,winloop-copy,nio").split(",");
+        int repeat = args.getInt("repeat", 3);
+        if (repeat < 1) {
+            throw new IllegalArgumentException("--repeat takes a count of at least 1, got " + repeat);
+        }
+        List<String> servers = new ArrayList<>(new LinkedHashSet<>(Arrays.asList(
+                args.get("servers", "winloop,winloop-copy,nio").trim().split("\\s*,\\s*"))));
         File file = args.has("file") ? new File(args.get("file", null)) : File.createTempFile("sendfile-", ".bin");
         long size = sizeMb << 20;
         if (!args.has("file")) {
@@ -72,13 +89,44 @@ public final class SendfileBenchmark {
         if (file.length() != size) {
             writeFile(file, size);
         }
-        System.out.printf(Locale.ROOT, "file %s, %d MiB, %d clients, %s%n", file, sizeMb, clients,
-                System.getProperty("java.version"));
-        System.out.println("server        MB/s   seconds  loop_cpu_ms  cpu_ms_per_MB  jvm_copied_MB  loop_alloc_MB"
-                + "  transmitfile_calls");
+        System.out.printf(Locale.ROOT, "file %s, %d MiB, %d clients, %d round%s, %s%n", file, sizeMb, clients,
+                repeat, repeat == 1 ? "" : "s", System.getProperty("java.version"));
+        Map<String, List<double[]>> rounds = new LinkedHashMap<>();
         for (String server : servers) {
-            run(server.trim(), file, size, clients);
+            rounds.put(server, new ArrayList<>());
         }
+        for (int round = 0; round < repeat; round++) {
+            for (int k = 0; k < servers.size(); k++) {
+                String server = servers.get((k + round) % servers.size());
+                double[] row = run(server, file, size, clients);
+                System.err.printf(Locale.ROOT, "sendfile round %d: %-12s %8.1f MB/s%n", round + 1, server, row[0]);
+                rounds.get(server).add(row);
+            }
+        }
+        report(rounds, repeat);
+    }
+
+    /** One line per server: each metric as the median (min-max) of its rounds. */
+    private static void report(Map<String, List<double[]>> rounds, int repeat) {
+        List<String[]> lines = new ArrayList<>();
+        for (Map.Entry<String, List<double[]>> e : rounds.entrySet()) {
+            String[] line = new String[COLUMNS.length];
+            line[0] = e.getKey();
+            line[1] = String.valueOf(e.getValue().size());
+            for (int m = 0; m < DECIMALS.length; m++) {
+                List<Double> values = new ArrayList<>();
+                for (double[] row : e.getValue()) {
+                    values.add(row[m]);
+                }
+                line[m + 2] = new Benchmark.Stat(values).text(DECIMALS[m]);
+            }
+            lines.add(line);
+        }
+        String table = Benchmark.textTable(COLUMNS, lines);
+        System.out.print(table);
+        System.out.println("Each cell: the median over " + repeat + " round" + (repeat == 1 ? "" : "s")
+                + " (min-max in parentheses; servers in turn, order rotated each round). loop_cpu_ms, loop_alloc_MB:"
+                + " the server's loop thread only.");
     }
 
     private static void writeFile(File file, long size) throws IOException {
@@ -94,7 +142,11 @@ public final class SendfileBenchmark {
         }
     }
 
-    private static void run(String server, final File file, final long size, int clients) throws Exception {
+    /**
+     * One pass of {@code server}: MB/s, seconds, loop CPU ms, loop CPU ms per MB, MB copied through the JVM, MB the
+     * loop thread allocated, TransmitFile calls.
+     */
+    private static double[] run(String server, final File file, final long size, int clients) throws Exception {
         final boolean copy = server.equals("winloop-copy");
         EventLoopGroup group;
         Class<? extends io.netty.channel.ServerChannel> channelClass;
@@ -168,10 +220,10 @@ public final class SendfileBenchmark {
             }
             double mb = (double) size * clients / (1 << 20);
             double cpuMs = (after[0] - before[0]) / 1e6;
-            System.out.printf(Locale.ROOT, "%-12s %6.1f %9.2f %12.0f %14.2f %14.1f %14.1f %19d%n", server, mb / seconds,
-                    seconds, cpuMs, cpuMs / mb, (FileRegionStats.copiedBytes() - copiedBefore) / (double) (1 << 20),
-                    (after[1] - before[1]) / (double) (1 << 20), FileRegionStats.transmitFileCalls() - callsBefore);
             listener.close().sync();
+            return new double[] {mb / seconds, seconds, cpuMs, cpuMs / mb,
+                (FileRegionStats.copiedBytes() - copiedBefore) / (double) (1 << 20),
+                (after[1] - before[1]) / (double) (1 << 20), FileRegionStats.transmitFileCalls() - callsBefore};
         } finally {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).sync();
         }

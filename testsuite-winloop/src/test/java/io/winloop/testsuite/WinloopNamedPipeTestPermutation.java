@@ -15,11 +15,12 @@ import io.winloop.WinloopNamedPipeServerChannel;
 import java.net.SocketAddress;
 import java.util.Collections;
 import java.util.List;
-import java.util.UUID;
 
 /**
  * Netty's socket testsuite over named pipes, the way Netty runs it over domain sockets: a Winloop pipe server and
- * a Winloop pipe client (no NIO side: the JDK has no pipe channel), each test bound to a fresh pipe name.
+ * a Winloop pipe client (no NIO side: the JDK has no pipe channel). Where Netty binds TCP servers to port 0 and
+ * connects clients to the server channel's {@code localAddress()}, these bind to an ephemeral pipe address, so every
+ * bind takes a fresh name, the second bind of one test method included.
  */
 final class WinloopNamedPipeTestPermutation {
     private WinloopNamedPipeTestPermutation() {
@@ -45,8 +46,8 @@ final class WinloopNamedPipeTestPermutation {
         });
     }
 
-    /** A pipe name no other test (or process) uses. */
+    /** The pipe analog of port 0: each server bound to it gets a fresh name no other test (or process) uses. */
     static SocketAddress newNamedPipeAddress() {
-        return NamedPipeAddress.of("winloop-testsuite-" + UUID.randomUUID());
+        return NamedPipeAddress.ephemeral("winloop-testsuite-");
     }
 }

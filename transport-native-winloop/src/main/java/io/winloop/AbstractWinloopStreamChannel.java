@@ -47,8 +47,13 @@ abstract class AbstractWinloopStreamChannel extends AbstractWinloopChannel imple
     /** Returned when a TransmitFile is in flight: doWrite stops; the call's completion flushes again. */
     private static final int WRITE_STATUS_TRANSMITTING = Integer.MIN_VALUE;
     private static final int MAX_BYTES_PER_GATHERING_WRITE_ATTEMPTED_LOW_THRESHOLD = 4096;
-    /** At most this many read loops between two that follow up a full read (see WinloopStreamUnsafe). */
-    private static final int MAX_SKIP_INTERVAL = 16;
+    /**
+     * At most this many read loops between two that follow up a full read (see WinloopStreamUnsafe). Each probe of
+     * a request / response connection is a recv that finds nothing (1/16 of a call per round trip at 16: 3.07
+     * calls instead of 3.01 at 100 connections), while a connection that turns into a stream pays one poll per
+     * read instead of a follow-up recv until the next probe finds data (at most this many loops, once per turn).
+     */
+    private static final int MAX_SKIP_INTERVAL = 128;
 
     private final Runnable flushTask = () -> ((AbstractWinloopUnsafe) unsafe()).flush0();
     private SocketWritableByteChannel byteChannel;

@@ -51,7 +51,8 @@ abstract class AbstractWinloopStreamChannel extends AbstractWinloopChannel imple
      * At most this many read loops between two that follow up a full read (see WinloopStreamUnsafe). Each probe of
      * a request / response connection is a recv that finds nothing (1/16 of a call per round trip at 16: 3.07
      * calls instead of 3.01 at 100 connections), while a connection that turns into a stream pays one poll per
-     * read instead of a follow-up recv until the next probe finds data (at most this many loops, once per turn).
+     * read instead of a follow-up recv until the next probe finds data (at most this many loops, each time it
+     * changes from requests to a stream).
      */
     private static final int MAX_SKIP_INTERVAL = 128;
 

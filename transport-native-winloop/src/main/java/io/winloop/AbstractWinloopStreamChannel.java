@@ -402,6 +402,18 @@ abstract class AbstractWinloopStreamChannel extends AbstractWinloopChannel imple
 
         @Override
         void readReady() {
+            readReady(false);
+        }
+
+        /**
+         * A read no readiness asked for (an accepted connection's first, see WinloopSocketChannel): when it finds
+         * nothing queued it fires nothing either, so no channelReadComplete follows a read that never happened.
+         */
+        final void readIfQueued() {
+            readReady(true);
+        }
+
+        private void readReady(boolean quietIfEmpty) {
             final ChannelConfig config = config();
             if (shouldBreakReadReady(config)) {
                 clearReadFlag0();
@@ -421,6 +433,7 @@ abstract class AbstractWinloopStreamChannel extends AbstractWinloopChannel imple
             }
             boolean lastReadWasFull = false;
             int followUps = 0; // follow-ups of a full read: +1 when one found nothing, forced to -1 by one with data
+            boolean readAny = false;
             try {
                 do {
                     byteBuf = allocHandle.allocate(allocator);
@@ -436,9 +449,12 @@ abstract class AbstractWinloopStreamChannel extends AbstractWinloopChannel imple
                         allDataRead = allocHandle.lastBytesRead() < 0;
                         if (allDataRead) {
                             readPending = false;
+                        } else if (quietIfEmpty && !readAny) {
+                            return; // nothing queued: the poll armed by doBeginRead waits as always
                         }
                         break;
                     }
+                    readAny = true;
                     allocHandle.incMessagesRead(1);
                     readPending = false;
                     pipeline.fireChannelRead(byteBuf);

@@ -37,12 +37,13 @@ public final class WinloopSocketChannel extends AbstractWinloopStreamChannel imp
      * An accepted connection's first read tries a recv before any poll: a client usually speaks first and its
      * request is often queued by the time the server has accepted, registered and activated the channel. Found
      * data saves the first poll and its completion; nothing found costs one recv (WSAEWOULDBLOCK), and the poll
-     * armed by doBeginRead then waits as always. Runs as a task, so that nothing is read inside channelActive.
+     * armed by doBeginRead then waits as always, and no event fires. Runs as a task, so that nothing is read
+     * inside channelActive.
      */
     private boolean readBeforePolling;
     private final Runnable readBeforePollingTask = () -> {
         if (isOpen() && isActive() && isRegistered() && isFlagSet(WinloopIoOps.READ)) {
-            ((WinloopSocketChannelUnsafe) unsafe()).readReady();
+            ((WinloopSocketChannelUnsafe) unsafe()).readIfQueued();
         }
     };
 

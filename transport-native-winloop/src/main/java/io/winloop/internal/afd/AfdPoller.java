@@ -250,7 +250,10 @@ public final class AfdPoller {
         // Windows; under Wine, RECEIVE alone until the data is read), and no byte can follow a FIN: so DISCONNECT
         // alone, to a poll that asked for RECEIVE, means the next recv could only read end of stream.
         // tools/probes/afd-states-probe.c shows it under Wine 8 and 10, with the poll pending or issued after.
-        if (receiveAsked && (wanted & (Afd.DISCONNECT | Afd.RECEIVE | Afd.ABORT)) == Afd.DISCONNECT) {
+        // The poll's own events, not those left after filtering by the interest: a channel that stopped reading
+        // since the poll was issued filters RECEIVE out, and that would hide queued data.
+        if (receiveAsked && (events & (Afd.DISCONNECT | Afd.RECEIVE | Afd.ABORT)) == Afd.DISCONNECT
+                && (wanted & Afd.DISCONNECT) != 0) {
             wanted |= Afd.END_OF_STREAM;
         }
         listener.onEvents(state, wanted, reason);

@@ -6,6 +6,17 @@
  *   recv                               recv=5 error=0
  *   poll after drain                   iosb=0x0 handles=1 events=0xc status=0x0
  *   recv                               recv=0 error=0
+ *   -- FIN alone, read poll issued after     (read poll: RECEIVE DISCONNECT ABORT LOCAL_CLOSE CONNECT_FAIL)
+ *   read poll                          iosb=0x0 handles=1 events=0x8
+ *   recv                               recv=0 error=0
+ *   -- FIN alone, read poll pending before
+ *   read poll                          iosb=0x0 handles=1 events=0x8
+ *   recv                               recv=0 error=0
+ *   -- 5 bytes then FIN, read poll pending before   (and the same with the poll issued after)
+ *   read poll                          iosb=0x0 handles=1 events=0x1
+ *   recv                               recv=5 error=0
+ *   read poll after the recv           iosb=0x0 handles=1 events=0x8
+ *   recv                               recv=0 error=0
  *   -- full send buffer (SO_SNDBUF = SO_RCVBUF = 16 KiB, 64 KiB sends until WSAEWOULDBLOCK, peer not reading)
  *   fill                               sent=65482 in 2 sends, last error=10035
  *   poll the full sender               nothing within 1 s (cancelled: iosb=0xc0000120)
@@ -29,7 +40,7 @@
  *   poll                               iosb=0x0 handles=1 events=0x100 status=0xc0000236
  *   getsockopt                         SO_ERROR=10061
  *   getsockopt again                   SO_ERROR=10061
- * Under Debian 13 wine64 10.0 (2026-11-23) everything is the same but for:
+ * Under Debian 13 wine64 10.0 (2026-11-23; the FIN sections 2026-12-01) everything is the same but for:
  *   -- full send buffer
  *   fill                               sent=65536 in 1 sends, last error=10035
  *   poll the full sender               iosb=0x0 handles=1 events=0x4 status=0x0
@@ -93,6 +104,28 @@ static void pair(SOCKET *c, SOCKET *s) {
   u_long nb = 1; ioctlsocket(*s, FIONBIO, &nb); ioctlsocket(*c, FIONBIO, &nb);
 }
 
+/* A poll for Winloop's read interest started before the peer acts, then reaped (up to 1 s): what a pending poll
+ * completes with when the event happens while it waits. */
+#define READ_EVENTS (0x1 | 0x8 | 0x10 | 0x20 | 0x100) /* RECEIVE DISCONNECT ABORT LOCAL_CLOSE CONNECT_FAIL */
+static AFD_POLL_INFO ppi; static IO_STATUS_BLOCK piosb;
+static void poll_start(SOCKET s) {
+  SOCKET base = s; DWORD bytes;
+  WSAIoctl(s, 0x48000022, NULL, 0, &base, sizeof base, &bytes, NULL, NULL);
+  ppi.Timeout.QuadPart = INT64_MAX; ppi.NumberOfHandles = 1; ppi.Exclusive = 0;
+  ppi.Handles[0].Handle = (HANDLE)base; ppi.Handles[0].Events = READ_EVENTS; ppi.Handles[0].Status = 0;
+  piosb.Status = STATUS_PENDING;
+  pIoctl(afd, NULL, NULL, &piosb, &piosb, IOCTL_AFD_POLL, &ppi, sizeof ppi, &ppi, sizeof ppi);
+}
+static void poll_finish(const char *what) {
+  OVERLAPPED_ENTRY e[4]; ULONG n = 0; IO_STATUS_BLOCK cio;
+  if (!GetQueuedCompletionStatusEx(port, e, 4, &n, 1000, FALSE)) {
+    pCancel(afd, &piosb, &cio); GetQueuedCompletionStatusEx(port, e, 4, &n, 1000, FALSE);
+    printf("%-34s nothing within 1 s\n", what); return;
+  }
+  printf("%-34s iosb=0x%lx handles=%lu events=0x%lx\n", what, (unsigned long)piosb.Status, ppi.NumberOfHandles,
+         ppi.Handles[0].Events);
+}
+
 static void recv1(const char *what, SOCKET s) {
   char b[64]; int r = recv(s, b, sizeof b, 0);
   printf("%-34s recv=%d error=%d\n", what, r, r < 0 ? WSAGetLastError() : 0);
@@ -128,6 +161,33 @@ int main(void) {
   poll1("poll with data unread", s);
   recv1("recv", s);
   poll1("poll after drain", s);
+  recv1("recv", s);
+  closesocket(c); closesocket(s);
+
+  /* Whether a read poll's DISCONNECT without RECEIVE proves nothing is queued (Winloop then skips the recv that
+   * would read end of stream): FIN alone, FIN behind data, each with the poll issued after or pending before. */
+  printf("-- FIN alone, read poll issued after\n");
+  pair(&c, &s); shutdown(c, SD_SEND); Sleep(100);
+  poll_start(s); poll_finish("read poll");
+  recv1("recv", s);
+  closesocket(c); closesocket(s);
+  printf("-- FIN alone, read poll pending before\n");
+  pair(&c, &s); poll_start(s); Sleep(50); shutdown(c, SD_SEND);
+  poll_finish("read poll");
+  recv1("recv", s);
+  closesocket(c); closesocket(s);
+  printf("-- 5 bytes then FIN, read poll pending before\n");
+  pair(&c, &s); poll_start(s); Sleep(50); send(c, "hello", 5, 0); shutdown(c, SD_SEND); Sleep(100);
+  poll_finish("read poll");
+  recv1("recv", s);
+  poll_start(s); poll_finish("read poll after the recv");
+  recv1("recv", s);
+  closesocket(c); closesocket(s);
+  printf("-- 5 bytes then FIN, read poll issued after\n");
+  pair(&c, &s); send(c, "hello", 5, 0); shutdown(c, SD_SEND); Sleep(100);
+  poll_start(s); poll_finish("read poll");
+  recv1("recv", s);
+  poll_start(s); poll_finish("read poll after the recv");
   recv1("recv", s);
   closesocket(c); closesocket(s);
 

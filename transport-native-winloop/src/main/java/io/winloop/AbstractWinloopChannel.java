@@ -295,13 +295,17 @@ abstract class AbstractWinloopChannel extends AbstractChannel {
         int writerIndex = byteBuf.writerIndex();
         int writable = byteBuf.writableBytes();
         unsafe().recvBufAllocHandle().attemptedBytesRead(writable);
+        AbstractWinloopUnsafe unsafe = (AbstractWinloopUnsafe) unsafe();
+        if (unsafe.endOfStreamReported && !unsafe.abortReported) {
+            return -1; // what recv would say (0): AFD proved nothing is queued before the FIN
+        }
         long address = ByteBufAddress.of(byteBuf, writerIndex, writable);
         int n = address != 0 ? socket.recv(address, writable) : readViaDirectCopy(byteBuf, writerIndex, writable);
         if (n > 0) {
             byteBuf.writerIndex(writerIndex + n);
             return n;
         }
-        if (n == 0 && ((AbstractWinloopUnsafe) unsafe()).abortReported) {
+        if (n == 0 && unsafe.abortReported) {
             // AFD reported the connection aborted (reset). Windows' recv then fails with WSAECONNRESET by itself;
             // Wine's returns end of stream instead (tools/probes/afd-states-probe.c), so report the reset here.
             IOException reset = WinError.newException("recv", WinError.WSAECONNRESET);
@@ -331,6 +335,11 @@ abstract class AbstractWinloopChannel extends AbstractChannel {
         boolean abortReported;
         /** AFD reported AFD_POLL_DISCONNECT: the peer's FIN is queued, no byte can arrive after what is queued. */
         boolean peerClosedReported;
+        /**
+         * AFD reported the peer's FIN with nothing queued before it ({@link WinloopIoEvent#isEndOfStream()}): the
+         * read loop takes end of stream without the recv that would only return 0 (one call per connection).
+         */
+        boolean endOfStreamReported;
 
         Channel channel() {
             return AbstractWinloopChannel.this;
@@ -354,6 +363,9 @@ abstract class AbstractWinloopChannel extends AbstractChannel {
             }
             if (winloopEvent.isPeerClosed()) {
                 peerClosedReported = true;
+            }
+            if (winloopEvent.isEndOfStream()) {
+                endOfStreamReported = true;
             }
             // Writable first: a pending connect must finish (or fail) before anything is read (netty#3785).
             if (winloopEvent.isWritable()) {

@@ -47,8 +47,14 @@ abstract class AbstractWinloopStreamChannel extends AbstractWinloopChannel imple
     /** Returned when a TransmitFile is in flight: doWrite stops; the call's completion flushes again. */
     private static final int WRITE_STATUS_TRANSMITTING = Integer.MIN_VALUE;
     private static final int MAX_BYTES_PER_GATHERING_WRITE_ATTEMPTED_LOW_THRESHOLD = 4096;
-    /** At most this many read loops between two that follow up a full read (see WinloopStreamUnsafe). */
-    private static final int MAX_SKIP_INTERVAL = 16;
+    /**
+     * At most this many read loops between two that follow up a full read (see WinloopStreamUnsafe). Each probe of
+     * a request / response connection is a recv that finds nothing (1/16 of a call per round trip at 16: 3.07
+     * calls instead of 3.01 at 100 connections), while a connection that turns into a stream pays one poll per
+     * read instead of a follow-up recv until the next probe finds data (at most this many loops, each time it
+     * changes from requests to a stream).
+     */
+    private static final int MAX_SKIP_INTERVAL = 128;
 
     private final Runnable flushTask = () -> ((AbstractWinloopUnsafe) unsafe()).flush0();
     private SocketWritableByteChannel byteChannel;
@@ -396,6 +402,18 @@ abstract class AbstractWinloopStreamChannel extends AbstractWinloopChannel imple
 
         @Override
         void readReady() {
+            readReady(false);
+        }
+
+        /**
+         * A read no readiness asked for (an accepted connection's first, see WinloopSocketChannel): when it finds
+         * nothing queued it fires nothing either, so no channelReadComplete follows a read that never happened.
+         */
+        final void readIfQueued() {
+            readReady(true);
+        }
+
+        private void readReady(boolean quietIfEmpty) {
             final ChannelConfig config = config();
             if (shouldBreakReadReady(config)) {
                 clearReadFlag0();
@@ -415,6 +433,7 @@ abstract class AbstractWinloopStreamChannel extends AbstractWinloopChannel imple
             }
             boolean lastReadWasFull = false;
             int followUps = 0; // follow-ups of a full read: +1 when one found nothing, forced to -1 by one with data
+            boolean readAny = false;
             try {
                 do {
                     byteBuf = allocHandle.allocate(allocator);
@@ -430,9 +449,12 @@ abstract class AbstractWinloopStreamChannel extends AbstractWinloopChannel imple
                         allDataRead = allocHandle.lastBytesRead() < 0;
                         if (allDataRead) {
                             readPending = false;
+                        } else if (quietIfEmpty && !readAny) {
+                            return; // nothing queued: the poll armed by doBeginRead waits as always
                         }
                         break;
                     }
+                    readAny = true;
                     allocHandle.incMessagesRead(1);
                     readPending = false;
                     pipeline.fireChannelRead(byteBuf);

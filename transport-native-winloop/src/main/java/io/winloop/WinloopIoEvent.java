@@ -17,6 +17,8 @@ public final class WinloopIoEvent implements IoEvent {
     public static final int AFD_POLL_CONNECT = 0x0040;
     public static final int AFD_POLL_ACCEPT = 0x0080;
     public static final int AFD_POLL_CONNECT_FAIL = 0x0100;
+    /** Not an AFD bit: see {@link #isEndOfStream()}. */
+    public static final int END_OF_STREAM = 0x10000;
 
     private int readyOps;
     private int afdEvents;
@@ -47,7 +49,7 @@ public final class WinloopIoEvent implements IoEvent {
         return (readyOps & WinloopIoOps.RDHUP) != 0;
     }
 
-    /** The raw AFD_POLL_* bits of the completed poll. */
+    /** The AFD_POLL_* bits of the completed poll (plus {@link #END_OF_STREAM}). */
     public int afdEvents() {
         return afdEvents;
     }
@@ -55,6 +57,14 @@ public final class WinloopIoEvent implements IoEvent {
     /** The peer sent FIN (AFD_POLL_DISCONNECT). */
     public boolean isPeerClosed() {
         return (afdEvents & AFD_POLL_DISCONNECT) != 0;
+    }
+
+    /**
+     * The peer's FIN is queued and nothing before it: the poll asked for AFD_POLL_RECEIVE and reported
+     * AFD_POLL_DISCONNECT without it (nor AFD_POLL_ABORT). A recv now would only read end of stream.
+     */
+    public boolean isEndOfStream() {
+        return (afdEvents & END_OF_STREAM) != 0;
     }
 
     /** The connection was reset or aborted (AFD_POLL_ABORT). */

@@ -30,6 +30,30 @@ public final class WinloopSocketChannel extends AbstractWinloopStreamChannel imp
     WinloopSocketChannel(Channel parent, WinSocket socket, InetSocketAddress remote) {
         super(parent, socket, remote);
         config = new WinloopSocketChannelConfig(this);
+        readBeforePolling = true;
+    }
+
+    /**
+     * An accepted connection's first read tries a recv before any poll: a client usually speaks first and its
+     * request is often queued by the time the server has accepted, registered and activated the channel. Found
+     * data saves the first poll and its completion; nothing found costs one recv (WSAEWOULDBLOCK), and the poll
+     * armed by doBeginRead then waits as always, and no event fires. Runs as a task, so that nothing is read
+     * inside channelActive.
+     */
+    private boolean readBeforePolling;
+    private final Runnable readBeforePollingTask = () -> {
+        if (isOpen() && isActive() && isRegistered() && isFlagSet(WinloopIoOps.READ)) {
+            ((WinloopSocketChannelUnsafe) unsafe()).readIfQueued();
+        }
+    };
+
+    @Override
+    protected void doBeginRead() throws Exception {
+        super.doBeginRead();
+        if (readBeforePolling) {
+            readBeforePolling = false;
+            eventLoop().execute(readBeforePollingTask);
+        }
     }
 
     private static WinSocket newSocket(boolean ipv6) {

@@ -12,6 +12,12 @@ public final class Afd {
     public static final int LOCAL_CLOSE = WinloopIoEvent.AFD_POLL_LOCAL_CLOSE;
     public static final int ACCEPT = WinloopIoEvent.AFD_POLL_ACCEPT;
     public static final int CONNECT_FAIL = WinloopIoEvent.AFD_POLL_CONNECT_FAIL;
+    /**
+     * Not an AFD bit: set by {@link AfdPoller} when a poll that asked for RECEIVE reports DISCONNECT without
+     * RECEIVE or ABORT, which proves the peer's FIN is queued with no byte before it (see
+     * {@link WinloopIoEvent#isEndOfStream()}).
+     */
+    public static final int END_OF_STREAM = WinloopIoEvent.END_OF_STREAM;
 
     /** Events that make a socket readable: data, end of stream, a pending connection, or an error to read. */
     public static final int READ_EVENTS = RECEIVE | DISCONNECT | ACCEPT | ABORT | CONNECT_FAIL;

@@ -214,6 +214,7 @@ public final class AfdPoller {
 
     private boolean complete(SocketPollState state, Listener listener) {
         inFlight--;
+        boolean receiveAsked = (state.pendingEvents & Afd.RECEIVE) != 0;
         state.state = SocketPollState.IDLE;
         state.pendingEvents = 0;
         if (state.deletePending) {
@@ -244,6 +245,18 @@ public final class AfdPoller {
         int wanted = events & (state.interestEvents | ALWAYS);
         if (wanted == 0) {
             return false;
+        }
+        // AFD reports RECEIVE whenever data is queued for a poll that asks for it (with the FIN: DISCONNECT too on
+        // Windows; under Wine, RECEIVE alone until the data is read), and no byte can follow a FIN: so DISCONNECT
+        // alone, to a poll that asked for RECEIVE, means the next recv could only read end of stream.
+        // tools/probes/afd-states-probe.c shows it under Wine 8 and 10, with the poll pending or issued after; on
+        // Windows it is inferred (not probed here): a pending poll completes at the data, which precedes the FIN,
+        // and a poll issued behind queued data completes at once with RECEIVE | DISCONNECT.
+        // The poll's own events, not those left after filtering by the interest: a channel that stopped reading
+        // since the poll was issued filters RECEIVE out, and that would hide queued data.
+        if (receiveAsked && (events & (Afd.DISCONNECT | Afd.RECEIVE | Afd.ABORT)) == Afd.DISCONNECT
+                && (wanted & Afd.DISCONNECT) != 0) {
+            wanted |= Afd.END_OF_STREAM;
         }
         listener.onEvents(state, wanted, reason);
         return true;

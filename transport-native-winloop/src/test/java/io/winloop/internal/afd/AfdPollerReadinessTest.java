@@ -213,7 +213,34 @@ class AfdPollerReadinessTest extends AbstractAfdPollerTest {
         pair[0].shutdown(false, true);
         Event e = await(poller, recorder, state, Afd.DISCONNECT);
         assertEquals(0, e.events & (Afd.ABORT | Afd.CONNECT_FAIL), () -> "a graceful close: " + e);
+        assertEquals(Afd.END_OF_STREAM, e.events & (Afd.RECEIVE | Afd.END_OF_STREAM),
+                () -> "DISCONNECT without RECEIVE to a poll that asked for it: end of stream known: " + e);
         assertArrayEquals(new byte[0], recvBytes(pair[1], 16), "recv reads the end of stream");
+    }
+
+    /**
+     * A poll that did not ask for RECEIVE (a channel not reading watches the FIN alone, WinloopIoOps.RDHUP) proves
+     * nothing about queued data by leaving RECEIVE out: no END_OF_STREAM, and the data is still there.
+     */
+    @Test
+    void finBehindDataToAPollWithoutReceiveIsNotEndOfStream() throws IOException {
+        WinSocket[] pair = pair(track(AfdTestSupport.listener()));
+        byte[] data = "bye".getBytes(StandardCharsets.US_ASCII);
+        assertEquals(data.length, sendBytes(pair[0], data));
+        // Under Wine the FIN behind unread data shows no DISCONNECT until the data is read: wait for it on
+        // Windows only, and give Wine a quiet spell to show that nothing claims the end of stream.
+        SocketPollState state = watch(pair[1], "server", Afd.eventsOf(WinloopIoOps.RDHUP));
+        pair[0].shutdown(false, true);
+        if (Wine.isMajorVersion(8) || Wine.isMajorVersion(10)) {
+            pollFor(poller, recorder, QUIET_MILLIS);
+            for (Event e : recorder.events) {
+                assertEquals(0, e.events & Afd.END_OF_STREAM, () -> "not asked for RECEIVE: " + e);
+            }
+        } else {
+            Event e = await(poller, recorder, state, Afd.DISCONNECT);
+            assertEquals(0, e.events & Afd.END_OF_STREAM, () -> "not asked for RECEIVE: " + e);
+        }
+        assertArrayEquals(data, recvBytes(pair[1], 64), "the data is still queued");
     }
 
     /**
@@ -228,8 +255,10 @@ class AfdPollerReadinessTest extends AbstractAfdPollerTest {
      * poll after drain                   iosb=0x0 handles=1 events=0xc status=0x0   (SEND|DISCONNECT)
      * recv                               recv=0 error=0
      * </pre>
-     * Either way RECEIVE comes first and DISCONNECT once drained, so a transport must read until recv returns 0
-     * rather than act on DISCONNECT alone.
+     * Either way RECEIVE comes first and DISCONNECT alone only once drained: so DISCONNECT without RECEIVE, to a
+     * poll that asked for RECEIVE, means nothing is queued, and AfdPoller marks it END_OF_STREAM (the read loop
+     * then skips the recv that could only return 0). DISCONNECT to a poll that did not ask for RECEIVE proves
+     * nothing (finBehindDataToAPollWithoutReceiveIsNotEndOfStream).
      */
     @Test
     void peerFinBehindUnreadDataReportsReceiveThenDisconnectOnceDrained() throws IOException {
@@ -242,6 +271,7 @@ class AfdPollerReadinessTest extends AbstractAfdPollerTest {
 
         Event first = await(poller, recorder, state, Afd.RECEIVE | Afd.DISCONNECT);
         assertTrue((first.events & Afd.RECEIVE) != 0, () -> "data first: " + first);
+        assertEquals(0, first.events & Afd.END_OF_STREAM, () -> "data queued: not the end of stream: " + first);
         if (Wine.isMajorVersion(8) || Wine.isMajorVersion(10)) {
             assertEquals(Afd.RECEIVE, first.events, () -> "Wine: no DISCONNECT before the data is read: " + first);
         } else {
@@ -250,7 +280,9 @@ class AfdPollerReadinessTest extends AbstractAfdPollerTest {
 
         assertArrayEquals(data, recvBytes(pair[1], 64));
         recorder.clear();
-        await(poller, recorder, state, Afd.DISCONNECT);
+        Event drained = await(poller, recorder, state, Afd.DISCONNECT);
+        assertEquals(Afd.END_OF_STREAM, drained.events & (Afd.RECEIVE | Afd.END_OF_STREAM),
+                () -> "drained: the end of stream is known without a recv: " + drained);
         assertArrayEquals(new byte[0], recvBytes(pair[1], 16), "then the end of stream");
     }
 

@@ -106,6 +106,10 @@ abstract class AbstractWinloopStreamChannel extends AbstractWinloopChannel imple
         if (address != 0) {
             int written = socket.send(address, readableBytes);
             if (written > 0) {
+                // As NIO does after a single write: the cap follows what the socket took, so a response's head and
+                // a body above the first cap (SO_SNDBUF x 2; Wine reports Linux's 16 KiB, so 32 KiB) go in one
+                // WSASend from the next response on, not a head-only WSASend and a send() of the body.
+                adjustMaxBytesPerGatheringWrite(readableBytes, written, maxBytesPerGatheringWrite());
                 in.removeBytes(written);
                 return 1;
             }

@@ -40,7 +40,7 @@ class WinloopSingleWriteGatheringCapTest {
                     .sync().channel();
             try (Socket peer = listener.accept()) {
                 peer.setSoTimeout(10_000);
-                long initialCap = client.eventLoop().submit(client::maxBytesPerGatheringWrite).get();
+                long initialCap = client.eventLoop().submit(() -> client.maxBytesPerGatheringWrite()).get();
                 assertEquals(2L * client.config().getSendBufferSize(), initialCap,
                         "the first cap: twice SO_SNDBUF, as epoll and NIO start");
                 int size = (int) initialCap;

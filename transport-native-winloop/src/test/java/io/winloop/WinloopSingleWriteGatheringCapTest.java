@@ -21,8 +21,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The cap of one gathering write follows what single writes show the socket takes, as NIO's
- * {@code NioSocketChannel.doWrite} does: without it the cap stayed at twice SO_SNDBUF (Wine reports Linux's 16 KiB,
+ * A single write the socket took whole raises the cap of one gathering write, as NIO's
+ * {@code NioSocketChannel.doWrite} does (Winloop does not lower it after a partial single write, as NIO does: see
+ * AbstractWinloopStreamChannel.writeBytes): without it the cap stayed at twice SO_SNDBUF (Wine reports Linux's 16 KiB,
  * so 32 KiB) while each 64 KiB HTTP body went whole in one {@code send}, and every response took two Win32 calls
  * (a WSASend of its 82-byte head alone, then the body) where NIO gathered both into one (example/bench --http,
  * README "HTTP responses").

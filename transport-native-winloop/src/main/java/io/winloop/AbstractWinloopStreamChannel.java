@@ -112,6 +112,14 @@ abstract class AbstractWinloopStreamChannel extends AbstractWinloopChannel imple
         if (address != 0) {
             int written = socket.send(address, readableBytes);
             if (written > 0) {
+                // A single write the socket took whole raises the cap (as NIO's doWrite does), so that a response's
+                // head and a body above the first cap (SO_SNDBUF x 2; Wine reports Linux's 16 KiB, so 32 KiB) go in
+                // one WSASend from the next response on, not a head-only WSASend and a send() of the body. Only
+                // raises: NIO also halves it after a partial single write, which made bulk writes of 16 KiB chunks
+                // under Wine (SocketConditionalWritabilityTest) several times slower here.
+                if (written == readableBytes) {
+                    adjustMaxBytesPerGatheringWrite(readableBytes, written, maxBytesPerGatheringWrite());
+                }
                 in.removeBytes(written);
                 return 1;
             }

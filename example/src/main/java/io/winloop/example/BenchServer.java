@@ -31,6 +31,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <pre>
  * BenchServer --transport winloop|nio --port P --control C [--threads 1]
+ *             [--http netty|reactor --sizes 65536,1048576]     instead of the echo servers: {@link BenchHttpServer}
  *   control commands:  STATS -> "cpu=NS alloc=BYTES calls=N gc=N conns=N"   QUIT -> "BYE", then the process exits
  *                      DUMP  -> "OK" after printing the event loop threads' stacks on stdout
  *                      SITES -> "SITES n", then n lines "count TAB call site" (-Dio.winloop.traceNativeCalls=true)
@@ -62,15 +63,31 @@ public final class BenchServer {
     }
 
     public static void main(String[] argv) throws Exception {
-        Args args = new Args(argv, "usage: BenchServer --transport winloop|nio --port P --control C [--threads 1]");
+        Args args = new Args(argv, "usage: BenchServer --transport winloop|nio --port P --control C [--threads 1]"
+                + " [--http netty|reactor --sizes 65536,1048576]");
         Transport transport = Transport.parse(args.get("transport", "winloop"));
         int port = args.getInt("port", 7007);
         int control = args.getInt("control", port + 1);
-        EventLoopGroup group = transport.newGroup(args.getInt("threads", 1));
         ConnectionCounter connections = new ConnectionCounter();
-        Channel server = EchoServer.start(transport, group, "127.0.0.1", port, connections);
-        // The datagram workload's echo, on the same port number (UDP's port space is TCP's neighbour).
-        Channel datagramServer = EchoServer.startDatagram(transport, group, "127.0.0.1", port);
+        String http = args.get("http", null);
+        EventLoopGroup group;
+        Runnable stop;
+        if (http == null) {
+            group = transport.newGroup(args.getInt("threads", 1));
+            Channel server = EchoServer.start(transport, group, "127.0.0.1", port, connections);
+            // The datagram workload's echo, on the same port number (UDP's port space is TCP's neighbour).
+            Channel datagramServer = EchoServer.startDatagram(transport, group, "127.0.0.1", port);
+            stop = () -> {
+                server.close().syncUninterruptibly();
+                datagramServer.close().syncUninterruptibly();
+                group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+            };
+        } else {
+            BenchHttpServer server = BenchHttpServer.start(http, transport, "127.0.0.1", port, connections,
+                    BenchHttpServer.parseSizes(args.get("sizes", "65536,1048576")));
+            group = server.loops;
+            stop = server::stop;
+        }
 
         List<Long> ids = new ArrayList<>();
         for (EventExecutor loop : group) {
@@ -88,7 +105,8 @@ public final class BenchServer {
 
         try (ServerSocket ctl = new ServerSocket(control, 4, InetAddress.getLoopbackAddress())) {
             String provider = transport == Transport.NIO ? SelectorProvider.provider().getClass().getName() : "afd";
-            System.out.println("READY " + transport + " " + provider + " port=" + port + " control=" + control);
+            System.out.println("READY " + transport + " " + provider + (http == null ? "" : " http=" + http)
+                    + " port=" + port + " control=" + control);
             System.out.flush();
             for (;;) {
                 try (Socket s = ctl.accept();
@@ -136,9 +154,7 @@ public final class BenchServer {
                             System.out.flush();
                             out.println("OK");
                         } else if ("QUIT".equals(line)) {
-                            server.close().sync();
-                            datagramServer.close().sync();
-                            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+                            stop.run();
                             out.println("BYE");
                             System.exit(0);
                         } else {

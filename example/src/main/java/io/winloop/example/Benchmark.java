@@ -55,7 +55,9 @@ public final class Benchmark {
             + " [--lane A|B] [--servers winloop,winloop-jna,nio,nio-select,c-afd]"
             + " [--transport-classes NAME=DIR,...] [--warmup S] [--seconds S] [--port 7300] [--conns 1,100,1000]"
             + " [--sizes 64,16384,65536,1048576] [--churn THREADS (0 = none)] [--dgram THREADS (0 = none)]"
-            + " [--cold-timeout S] [--trace-calls] [--server-opts 'JVM OPTIONS']";
+            + " [--cold-timeout S] [--trace-calls] [--server-opts 'JVM OPTIONS']"
+            + "\n   or: Benchmark --http ... [--servers netty-winloop,netty-nio,reactor-winloop,reactor-nio]"
+            + " [--conns 1,16] [--sizes 65536,1048576]";
 
     private static final PrintStream OUT = System.out;
     private static final PrintStream ERR = System.err;
@@ -73,6 +75,8 @@ public final class Benchmark {
     private final int repeat;
     /** Count Winloop's Win32 calls per call site (slow: a stack trace per call; for diagnosis, not for rates). */
     private final boolean traceCalls;
+    /** HTTP mode: GET /bytes/SIZE on keep-alive connections to Netty's and Reactor Netty's HTTP servers. */
+    private final boolean http;
     /** Extra Winloop servers: name to the directory (or jar) of transport classes that replaces the built one. */
     private final Map<String, String> transportClasses = new LinkedHashMap<>();
     /** The warm-up of the phase being run: longer for a server's first phase, while the JIT compiles. */
@@ -103,6 +107,7 @@ public final class Benchmark {
         jitWarmup = quick ? 1.0 : 3;
         repeat = args.getInt("repeat", 3);
         traceCalls = args.has("trace-calls");
+        http = args.has("http");
         if (repeat < 1) {
             throw new IllegalArgumentException("--repeat must be at least 1, got " + repeat);
         }
@@ -114,6 +119,14 @@ public final class Benchmark {
                 }
                 transportClasses.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
             }
+        }
+        if (http) {
+            for (String conns : args.get("conns", "1,16").split(",")) {
+                for (String size : args.get("sizes", "65536,1048576").split(",")) {
+                    workloads.add(new Workload("http", Integer.parseInt(conns.trim()), Integer.parseInt(size.trim())));
+                }
+            }
+            return;
         }
         for (String conns : args.get("conns", "1,100,1000").split(",")) {
             for (String size : args.get("sizes", "64,16384,65536,1048576").split(",")) {
@@ -154,9 +167,10 @@ public final class Benchmark {
      * whole column. The report gives each cell's median and its min-max over the rounds.
      */
     public static void main(String[] argv) throws Exception {
-        Args args = new Args(argv, USAGE, "quick", "trace-calls");
+        Args args = new Args(argv, USAGE, "quick", "trace-calls", "http");
         Benchmark b = new Benchmark(args);
-        List<String> servers = Arrays.asList(args.get("servers", "winloop,winloop-jna,nio,nio-select,c-afd")
+        List<String> servers = Arrays.asList(args.get("servers", b.http
+                ? "netty-winloop,netty-nio,reactor-winloop,reactor-nio" : "winloop,winloop-jna,nio,nio-select,c-afd")
                 .split(","));
         List<ServerSpec> specs = new ArrayList<>();
         for (String s : servers) {
@@ -231,6 +245,10 @@ public final class Benchmark {
         /** Transport classes replacing the built ones (an older commit's, for a before/after), or null. */
         String transportClasses;
         boolean churnOnly;
+        /** The HTTP server's framework (netty or reactor, {@link BenchHttpServer}), or null for the echo servers. */
+        String http;
+        /** The server whose rate is 1.00 in vs_nio: NIO of the same framework. */
+        String baseline = "nio";
 
         ServerSpec(String name, String transport) {
             this.name = name;
@@ -245,6 +263,22 @@ public final class Benchmark {
         }
 
         static ServerSpec of(String name, String classes) {
+            for (String framework : new String[] {"netty", "reactor"}) {
+                if (name.startsWith(framework + "-")) {
+                    // An HTTP server: netty-winloop, netty-nio, reactor-winloop, reactor-nio, or framework-NAME of
+                    // --transport-classes; compared with framework-nio.
+                    ServerSpec s = of(name.substring(framework.length() + 1), classes);
+                    ServerSpec h = new ServerSpec(name, s.transport);
+                    h.jvmOptions.addAll(s.jvmOptions);
+                    h.transportClasses = s.transportClasses;
+                    h.http = framework;
+                    h.baseline = framework + "-nio";
+                    if (h.transport == null) {
+                        throw new IllegalArgumentException("no HTTP server " + name);
+                    }
+                    return h;
+                }
+            }
             ServerSpec s;
             if (classes != null) {
                 // Winloop built from other sources (--transport-classes), counted like the built one.
@@ -367,6 +401,9 @@ public final class Benchmark {
             cmd.addAll(Arrays.asList("-cp", classpathFor(spec), BenchServer.class.getName(), "--transport",
                     spec.transport, "--port", String.valueOf(port), "--control", String.valueOf(controlPort),
                     "--threads", "1"));
+            if (spec.http != null) {
+                cmd.addAll(Arrays.asList("--http", spec.http, "--sizes", httpSizes()));
+            }
         } else {
             if (!System.getProperty("os.name", "").startsWith("Windows")) {
                 cmd.add(wine);
@@ -426,7 +463,8 @@ public final class Benchmark {
             probe.traceCalls = traceCalls;
             try {
                 row = "churn".equals(w.kind) ? churn(s.address, w, probe)
-                        : "dgram".equals(w.kind) ? datagrams(s.address, w, probe) : pingPong(s.address, w, probe);
+                        : "dgram".equals(w.kind) ? datagrams(s.address, w, probe) : "http".equals(w.kind) ? httpGets(s.address, w, probe)
+                        : pingPong(s.address, w, probe);
             } catch (IOException e) {
                 ERR.println("  " + s.spec.name + " " + w + " failed: " + e);
                 row = new Row(w);
@@ -434,7 +472,7 @@ public final class Benchmark {
                 if (s.control != null) {
                     s.control.dump(); // the event loop's stack, relayed on stderr
                 }
-                if (!answers(s.address)) {
+                if (s.spec.http != null ? !connects(s.address) : !answers(s.address)) {
                     s.deaf = "the server stopped answering new connections after " + w;
                     ERR.println("  " + s.deaf + ": skipping its remaining phases");
                 }
@@ -468,6 +506,24 @@ public final class Benchmark {
         } catch (IOException e) {
             return false;
         }
+    }
+
+    /** Whether a new connection is accepted within 5 s (the HTTP servers do not echo). */
+    private static boolean connects(InetSocketAddress address) {
+        try (Socket s = new Socket()) {
+            s.connect(address, 5000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private String httpSizes() {
+        java.util.Set<String> sizes = new java.util.LinkedHashSet<>();
+        for (Workload w : workloads) {
+            sizes.add(String.valueOf(w.size));
+        }
+        return String.join(",", sizes);
     }
 
     private static void drain(Control control) throws Exception {
@@ -892,6 +948,81 @@ public final class Benchmark {
     }
 
     /**
+     * HTTP/1.1 GETs: {@code w.conns} threads, each with one keep-alive connection and one request in flight, asking
+     * for {@code /bytes/SIZE}; every response must be 200 with Content-Length SIZE and exactly SIZE bytes of body.
+     */
+    private Row httpGets(InetSocketAddress address, Workload w, Probe probe) throws Exception {
+        byte[] request = ("GET /bytes/" + w.size + " HTTP/1.1\r\nHost: " + address.getHostString() + ":"
+                + address.getPort() + "\r\nAccept: */*\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        return closedLoop(w, probe, "http", () -> {
+            Socket s = new Socket();
+            s.setTcpNoDelay(true);
+            s.setSoTimeout(30_000);
+            s.connect(address, 30_000);
+            OutputStream os = s.getOutputStream();
+            InputStream is = s.getInputStream();
+            byte[] buf = new byte[1 << 16];
+            return new Exchange() {
+                @Override
+                public boolean exchange() throws IOException {
+                    os.write(request);
+                    // The head: read until CRLF CRLF (it fits in buf; the start of the body may follow it).
+                    int got = 0;
+                    int headEnd = -1;
+                    while (headEnd < 0) {
+                        if (got == buf.length) {
+                            throw new IOException("no end of the response head in " + got + " bytes");
+                        }
+                        int r = is.read(buf, got, buf.length - got);
+                        if (r < 0) {
+                            throw new IOException("the server closed the connection before answering");
+                        }
+                        for (int i = Math.max(3, got); i < got + r && headEnd < 0; i++) {
+                            if (buf[i - 3] == '\r' && buf[i - 2] == '\n' && buf[i - 1] == '\r' && buf[i] == '\n') {
+                                headEnd = i + 1;
+                            }
+                        }
+                        got += r;
+                    }
+                    String head = new String(buf, 0, headEnd, StandardCharsets.US_ASCII);
+                    if (!head.startsWith("HTTP/1.1 200 ")) {
+                        throw new IOException("not a 200 response: " + head.split("\r\n", 2)[0]);
+                    }
+                    long length = -1;
+                    for (String line : head.split("\r\n")) {
+                        int colon = line.indexOf(':');
+                        if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase("content-length")) {
+                            length = Long.parseLong(line.substring(colon + 1).trim());
+                        }
+                    }
+                    if (length != w.size) {
+                        throw new IOException("Content-Length " + length + " where " + w.size + " was asked for: "
+                                + head.replace("\r\n", " | "));
+                    }
+                    long body = got - headEnd;
+                    while (body < length) {
+                        int r = is.read(buf, 0, (int) Math.min(buf.length, length - body));
+                        if (r < 0) {
+                            throw new IOException("the server closed the connection after " + body + " of "
+                                    + length + " body bytes");
+                        }
+                        body += r;
+                    }
+                    if (body != length || is.available() > 0) {
+                        throw new IOException("more than the " + length + " body bytes of the response");
+                    }
+                    return true;
+                }
+
+                @Override
+                public void close() throws IOException {
+                    s.close();
+                }
+            };
+        });
+    }
+
+    /**
      * UDP ping-pong: each exchange sends one datagram to the server's UDP echo and waits for it to come back; a
      * datagram lost under load counts as no answer after 1 s.
      */
@@ -1091,9 +1222,13 @@ public final class Benchmark {
     private void report(Path out, List<ServerSpec> specs) throws IOException {
         // vs_nio per round: each server against NIO's phase of the same round (minutes apart at most).
         Map<String, Row> nio = new LinkedHashMap<>();
+        Map<String, String> baselines = new LinkedHashMap<>();
+        for (ServerSpec s : specs) {
+            baselines.put(s.name, s.baseline);
+        }
         for (Row r : rows) {
-            if ("nio".equals(r.server) && r.failed == null) {
-                nio.put(r.workload + "#" + r.round, r);
+            if (baselines.containsValue(r.server) && r.failed == null) {
+                nio.put(r.server + "|" + r.workload + "#" + r.round, r);
             }
         }
         Map<String, Cell> byKey = new LinkedHashMap<>();
@@ -1105,7 +1240,7 @@ public final class Benchmark {
             }
         }
         for (Row r : rows) {
-            Row base = nio.get(r.workload + "#" + r.round);
+            Row base = nio.get(baselines.get(r.server) + "|" + r.workload + "#" + r.round);
             if (base != null && base.msgsPerSec > 0 && r.failed == null) {
                 r.ratio = r.msgsPerSec / base.msgsPerSec;
             }
@@ -1131,13 +1266,18 @@ public final class Benchmark {
         String notes = "Each cell: the median over " + repeat + " round" + (repeat == 1 ? "" : "s")
                 + " (min-max of the rounds in parentheses; servers interleaved per workload, their order rotated"
                 + " each round)" + (lane.isEmpty() ? "" : "; lane " + lane) + ".\n"
-                + "msgs/s: echo round trips (churn: connect + 64-byte request + close; dgram: a UDP datagram "
-                + "echoed) per second, measured "
+                + (http ? "HTTP: msgs/s are responses per second to GET /bytes/SIZE, one request in flight per "
+                + "keep-alive connection, each response's status, Content-Length and length checked; MB/s of bodies;"
+                + "\nvs_nio: against NIO of the same framework (netty-nio, reactor-nio) in the same round; per msg = "
+                + "per request.\n" : "")
+                + (http ? "Measured " : "msgs/s: echo round trips (churn: connect + 64-byte request + close; dgram: "
+                + "a UDP datagram echoed) per second, measured ")
                 + fmt(seconds, 1) + " s after " + fmt(warmup, 1) + " s of warm-up; MB/s one way.\n"
                 + "cpu_us/msg: the server process's CPU time per message as it reports it (c-afd: as Linux sees it);\n"
                 + "wineserver_us/msg: CPU time of this run's private wineserver per message (every Win32 socket call "
                 + "is a round trip to it).\n"
-                + "vs_nio: msgs/s relative to NIO on the default (wepoll) Selector in the same round; calls/msg: "
+                + (http ? "" : "vs_nio: msgs/s relative to NIO on the default (wepoll) Selector in the same round; ")
+                + "calls/msg: "
                 + "Win32 calls per round trip (Winloop only);\nalloc_B/msg: bytes allocated by the event loop thread "
                 + "per round trip. Under Wine, absolute numbers mean little: compare rows.\n";
         OUT.print(table);

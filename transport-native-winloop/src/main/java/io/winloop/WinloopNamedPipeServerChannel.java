@@ -18,6 +18,7 @@ import io.winloop.internal.pipe.PipeAcceptMode;
 import io.winloop.internal.pipe.PipeAcceptor;
 import io.winloop.internal.pipe.PipePortAcceptor;
 import io.winloop.internal.pipe.PipeErrors;
+import io.winloop.internal.pipe.PipeInstances;
 import io.winloop.internal.pipe.PipeKernel32;
 import io.winloop.internal.pipe.PipeSecurity;
 import io.winloop.internal.win.Kernel32;
@@ -257,12 +258,7 @@ public final class WinloopNamedPipeServerChannel extends AbstractServerChannel {
 
     private long createFirstInstance(NamedPipeAddress address, long attributes) throws IOException {
         int bufferSize = config.getBufferSize();
-        long pipe = PipeKernel32.CreateNamedPipeW(new WString(address.path()),
-                PipeKernel32.PIPE_ACCESS_DUPLEX | Kernel32.FILE_FLAG_OVERLAPPED
-                        | PipeKernel32.FILE_FLAG_FIRST_PIPE_INSTANCE,
-                PipeKernel32.PIPE_TYPE_BYTE | PipeKernel32.PIPE_READMODE_BYTE | PipeKernel32.PIPE_WAIT
-                        | PipeKernel32.PIPE_REJECT_REMOTE_CLIENTS,
-                PipeKernel32.PIPE_UNLIMITED_INSTANCES, bufferSize, bufferSize, 0, attributes);
+        long pipe = PipeInstances.create(new WString(address.path()), true, bufferSize, attributes);
         if (pipe == Kernel32.INVALID_HANDLE_VALUE) {
             int error = WinError.lastError();
             if (error == PipeErrors.ERROR_ACCESS_DENIED) {

@@ -178,11 +178,7 @@ public final class PipeAcceptor implements Runnable {
     }
 
     private long create() {
-        long handle = PipeKernel32.CreateNamedPipeW(name,
-                PipeKernel32.PIPE_ACCESS_DUPLEX | Kernel32.FILE_FLAG_OVERLAPPED,
-                PipeKernel32.PIPE_TYPE_BYTE | PipeKernel32.PIPE_READMODE_BYTE | PipeKernel32.PIPE_WAIT
-                        | PipeKernel32.PIPE_REJECT_REMOTE_CLIENTS,
-                PipeKernel32.PIPE_UNLIMITED_INSTANCES, bufferSize, bufferSize, 0, securityAttributes);
+        long handle = PipeInstances.create(name, false, bufferSize, securityAttributes);
         if (handle == Kernel32.INVALID_HANDLE_VALUE) {
             listener.failed(PipeErrors.newException("CreateNamedPipe(" + path + ")", WinError.lastError()));
             pause();

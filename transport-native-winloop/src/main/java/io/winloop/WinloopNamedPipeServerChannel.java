@@ -17,6 +17,7 @@ import io.winloop.internal.overlapped.PortBinding;
 import io.winloop.internal.pipe.PipeAcceptMode;
 import io.winloop.internal.pipe.PipeAcceptor;
 import io.winloop.internal.pipe.PipePortAcceptor;
+import io.winloop.internal.pipe.PipeServerAcceptor;
 import io.winloop.internal.pipe.PipeErrors;
 import io.winloop.internal.pipe.PipeInstances;
 import io.winloop.internal.pipe.PipeKernel32;
@@ -68,8 +69,6 @@ public final class WinloopNamedPipeServerChannel extends AbstractServerChannel {
             InternalLoggerFactory.getInstance(WinloopNamedPipeServerChannel.class);
 
     private static final long NAME_RELEASE_MILLIS = 250;
-    /** How long close waits for the acceptor to close the listening instances, so that the name is free after. */
-    private static final long ACCEPTOR_STOP_MILLIS = 2000;
     /** Fresh names tried for an ephemeral address before the bind fails: one clash in 2^128 is already no chance. */
     private static final int EPHEMERAL_ATTEMPTS = 4;
 
@@ -79,11 +78,10 @@ public final class WinloopNamedPipeServerChannel extends AbstractServerChannel {
     private volatile NamedPipeAddress local;
     private volatile String securityDescriptor;
     private IoRegistration registration;
-    private PipeAcceptor acceptor;
+    /** Keeps the listening instances: a PipeAcceptor or a PipePortAcceptor, as {@link #acceptMode} says. */
+    private PipeServerAcceptor acceptor;
     /** Connected instances not handed to the pipeline yet (auto-read off and no read() asked). */
     private final ArrayDeque<PortBinding> connected = new ArrayDeque<>();
-    /** Port mode ({@link PipeAcceptMode}): the listening instances wait on this loop's port. */
-    private PipePortAcceptor portAcceptor;
     private PipeAcceptMode acceptMode;
     /** The overlapped operations of the loop this channel is registered with. */
     private OverlappedIo io;
@@ -211,7 +209,7 @@ public final class WinloopNamedPipeServerChannel extends AbstractServerChannel {
         }
         local = address;
         active = true;
-        startAccepting();
+        acceptor.start();
     }
 
     /**
@@ -278,7 +276,7 @@ public final class WinloopNamedPipeServerChannel extends AbstractServerChannel {
         PipeAcceptMode mode = PipeAcceptMode.current();
         logger.debug("{} accepts {}: {}", this, address, mode);
         if (mode.mode() == PipeAcceptMode.Mode.PORT) {
-            portAcceptor = new PipePortAcceptor(address.path(), first, config.getInstances(), config.getBufferSize(),
+            acceptor = new PipePortAcceptor(address.path(), first, config.getInstances(), config.getBufferSize(),
                     attributes, io, eventLoop(), new PipePortAcceptor.Listener() {
                         @Override
                         public void accepted(PortBinding connected) {
@@ -322,14 +320,6 @@ public final class WinloopNamedPipeServerChannel extends AbstractServerChannel {
         acceptMode = mode;
     }
 
-    private void startAccepting() {
-        if (portAcceptor != null) {
-            portAcceptor.start();
-        } else {
-            acceptor.start();
-        }
-    }
-
     /**
      * How this server accepts ({@code port} or {@code thread}) and why; null before bind. For tests and diagnosis.
      */
@@ -339,7 +329,7 @@ public final class WinloopNamedPipeServerChannel extends AbstractServerChannel {
 
     /** Port mode: the instances waiting in ConnectNamedPipe now, else -1. Loop thread only; for tests. */
     int listeningInstances() {
-        return portAcceptor != null ? portAcceptor.listening() : -1;
+        return acceptor instanceof PipePortAcceptor ? ((PipePortAcceptor) acceptor).listening() : -1;
     }
 
     /** A connected instance, unbound (thread mode) or associated with this loop's port (port mode). */
@@ -362,11 +352,7 @@ public final class WinloopNamedPipeServerChannel extends AbstractServerChannel {
         readPending = false;
         PortBinding binding;
         while ((binding = connected.poll()) != null) {
-            if (portAcceptor != null) {
-                portAcceptor.delivered();
-            } else {
-                acceptor.delivered();
-            }
+            acceptor.delivered();
             pipeline().fireChannelRead(new WinloopNamedPipeChannel(this, binding, local));
         }
         pipeline().fireChannelReadComplete();
@@ -383,11 +369,7 @@ public final class WinloopNamedPipeServerChannel extends AbstractServerChannel {
         open = false;
         active = false;
         if (acceptor != null) {
-            acceptor.stop(); // it cancels and closes the listening instances and frees their memory
-            acceptor.awaitTermination(ACCEPTOR_STOP_MILLIS);
-        }
-        if (portAcceptor != null) {
-            portAcceptor.stop(); // their completions close the listening instances and free their operations
+            acceptor.stop(); // the listening instances are closed, or their cancelled completions close them next
         }
         PortBinding binding;
         while ((binding = connected.poll()) != null) {
@@ -415,7 +397,7 @@ public final class WinloopNamedPipeServerChannel extends AbstractServerChannel {
 
         @Override
         public void overlappedIo(OverlappedIo loopIo) {
-            if (portAcceptor != null && loopIo != io) {
+            if (acceptor instanceof PipePortAcceptor && loopIo != io) {
                 // Fails the registration, which closes the channel (its acceptor then stops on the first loop).
                 throw new IllegalStateException("a named pipe server accepting on its event loop's completion port "
                         + "cannot move to another event loop: its listening instances' ConnectNamedPipe calls "

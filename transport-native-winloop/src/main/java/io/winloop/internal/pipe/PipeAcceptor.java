@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>The thread owns the listening instances, their events and OVERLAPPED blocks, and the SECURITY_ATTRIBUTES they
  * are created with; {@link #stop()} makes it cancel and close them and free everything, then end.
  */
-public final class PipeAcceptor implements Runnable {
+public final class PipeAcceptor implements PipeServerAcceptor, Runnable {
     /** Receives connected instances and errors, on the acceptor thread. */
     public interface Listener {
         /** {@code handle} is a connected server end; the listener owns it now. */
@@ -37,6 +37,8 @@ public final class PipeAcceptor implements Runnable {
     public static final int MAX_INSTANCES = PipeKernel32.MAXIMUM_WAIT_OBJECTS - 1;
     private static final InternalLogger logger = InternalLoggerFactory.getInstance(PipeAcceptor.class);
     private static final int RETRY_MILLIS = 100;
+    /** How long {@link #stop()} waits for the thread to close the listening instances. */
+    private static final long STOP_WAIT_MILLIS = 2000;
 
     private final String path;
     private final WString name;
@@ -95,36 +97,32 @@ public final class PipeAcceptor implements Runnable {
         thread.setDaemon(true);
     }
 
+    @Override
     public void start() {
         thread.start();
     }
 
-    /** Ends the thread: the listening instances are cancelled and closed, the memory freed. From any thread. */
+    /**
+     * Ends the thread, which cancels and closes the listening instances and frees the memory, and waits up to
+     * {@value #STOP_WAIT_MILLIS} ms for it to have done so. From any thread.
+     */
+    @Override
     public void stop() {
         stopped = true;
         PipeKernel32.SetEvent(wakeEvent);
+        try {
+            thread.join(STOP_WAIT_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** The channel took one accepted instance: the acceptor may listen with one more. From any thread. */
+    @Override
     public void delivered() {
         if (undelivered.decrementAndGet() < instances) {
             PipeKernel32.SetEvent(wakeEvent);
         }
-    }
-
-    /** Waits up to {@code millis} for the thread to end (after {@link #stop()}); true when it has. */
-    public boolean awaitTermination(long millis) {
-        try {
-            thread.join(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return !thread.isAlive();
-    }
-
-    /** True once the thread has ended and freed everything. */
-    public boolean isTerminated() {
-        return !thread.isAlive();
     }
 
     @Override

@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
  * completion is dequeued, never before (the kernel writes the OVERLAPPED until then, and Wine finds the file by its
  * handle). Loop thread only, like the {@link OverlappedIo} it uses.
  */
-public final class PipePortAcceptor {
+public final class PipePortAcceptor implements PipeServerAcceptor {
     /** Receives connected instances and errors, on the loop thread. */
     public interface Listener {
         /** {@code connected} is a connected server end, associated with this loop's port; the listener owns it. */
@@ -78,11 +78,13 @@ public final class PipePortAcceptor {
     }
 
     /** Starts listening with every slot. */
+    @Override
     public void start() {
         fill();
     }
 
     /** The channel took one accepted instance: the acceptor may listen with one more. */
+    @Override
     public void delivered() {
         undelivered--;
         fill();
@@ -104,6 +106,7 @@ public final class PipePortAcceptor {
      * security attributes. Idempotent. From any thread: it runs on the acceptor's loop, which owns the operations
      * (a server channel closing on another loop after a failed move calls it from there).
      */
+    @Override
     public void stop() {
         if (!loop.inEventLoop()) {
             try {

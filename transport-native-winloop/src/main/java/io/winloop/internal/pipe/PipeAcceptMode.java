@@ -98,10 +98,7 @@ public final class PipeAcceptMode {
         /** Associates a scratch pipe instance with one port and moves it to another, as PortBinding would. */
         private static void moveScratchHandle() throws IOException {
             WString name = new WString("\\\\.\\pipe\\winloop-port-probe-" + UUID.randomUUID());
-            long pipe = PipeKernel32.CreateNamedPipeW(name,
-                    PipeKernel32.PIPE_ACCESS_DUPLEX | Kernel32.FILE_FLAG_OVERLAPPED
-                            | PipeKernel32.FILE_FLAG_FIRST_PIPE_INSTANCE,
-                    PipeKernel32.PIPE_TYPE_BYTE | PipeKernel32.PIPE_REJECT_REMOTE_CLIENTS, 1, 0, 0, 0, 0);
+            long pipe = PipeInstances.create(name, true, 0, 0); // made as a server's instances are
             if (pipe == Kernel32.INVALID_HANDLE_VALUE) {
                 throw PipeErrors.newException("CreateNamedPipe (scratch instance for the accept-mode probe)",
                         WinError.lastError());

@@ -17,7 +17,6 @@ import io.winloop.internal.pipe.PipeAcceptMode;
 import io.winloop.internal.pipe.PipeErrors;
 import io.winloop.internal.pipe.PipeKernel32;
 import io.winloop.internal.win.NativeMemory;
-import io.winloop.internal.win.ProcessHandles;
 import io.winloop.internal.win.WinError;
 import io.winloop.internal.win.Wine;
 import org.junit.jupiter.api.AfterEach;
@@ -30,10 +29,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import static io.winloop.WinloopNamedPipeTest.newAddress;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -52,19 +51,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * process's handles and the transport's native blocks are back where they were.
  */
 class WinloopNamedPipePortAcceptTest {
-    private static final long HANDLE_SLACK = 24;
-
     /** Server and children: one loop, so nothing has to move. */
     private EventLoopGroup serverLoop;
     private EventLoopGroup clients;
     private String modeBefore;
-    private long handlesBefore;
-    private long blocksBefore;
+    private ResourceBaseline baseline;
 
     @BeforeEach
     void setUp() throws Exception {
-        handlesBefore = ProcessHandles.count();
-        blocksBefore = NativeMemory.liveBlocks();
+        baseline = ResourceBaseline.take();
         modeBefore = System.getProperty(PipeAcceptMode.PROPERTY);
         System.setProperty(PipeAcceptMode.PROPERTY, "port");
         serverLoop = new WinloopEventLoopGroup(1);
@@ -80,24 +75,7 @@ class WinloopNamedPipePortAcceptTest {
         }
         serverLoop.shutdownGracefully(0, 5, TimeUnit.SECONDS).sync();
         clients.shutdownGracefully(0, 5, TimeUnit.SECONDS).sync();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        long handles;
-        long blocks;
-        do {
-            handles = ProcessHandles.count();
-            blocks = NativeMemory.liveBlocks();
-            if (handles <= handlesBefore + HANDLE_SLACK && blocks == blocksBefore) {
-                break;
-            }
-            Thread.sleep(100);
-        } while (System.nanoTime() < deadline);
-        assertEquals(blocksBefore, blocks, "live native blocks after the loops shut down");
-        assertTrue(handles <= handlesBefore + HANDLE_SLACK, "handles: " + handles + " after, " + handlesBefore
-                + " before");
-    }
-
-    private static NamedPipeAddress newAddress() {
-        return NamedPipeAddress.of("winloop-test-" + UUID.randomUUID());
+        baseline.assertRestored();
     }
 
     private static boolean isWineWithoutReplace() {

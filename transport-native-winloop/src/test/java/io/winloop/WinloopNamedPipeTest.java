@@ -20,7 +20,6 @@ import io.winloop.internal.pipe.PipeSecurity;
 import io.winloop.internal.win.Kernel32;
 import io.winloop.internal.win.WinError;
 import io.winloop.internal.win.NativeMemory;
-import io.winloop.internal.win.ProcessHandles;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -56,12 +55,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * transport's native blocks are back where they were.
  */
 class WinloopNamedPipeTest {
-    private static final long HANDLE_SLACK = 24;
-
     private EventLoopGroup boss;
     private EventLoopGroup workers;
-    private long handlesBefore;
-    private long blocksBefore;
+    private ResourceBaseline baseline;
 
     /**
      * Brings the JVM to its steady handle count before the first baseline. HotSpot backs each Java thread's park and
@@ -100,8 +96,7 @@ class WinloopNamedPipeTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        handlesBefore = ProcessHandles.count();
-        blocksBefore = NativeMemory.liveBlocks();
+        baseline = ResourceBaseline.take();
         boss = newBossGroup();
         workers = newWorkerGroup();
     }
@@ -120,23 +115,11 @@ class WinloopNamedPipeTest {
     void tearDown() throws Exception {
         boss.shutdownGracefully(0, 5, TimeUnit.SECONDS).sync();
         workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).sync();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        long handles;
-        long blocks;
-        do {
-            handles = ProcessHandles.count();
-            blocks = NativeMemory.liveBlocks();
-            if (handles <= handlesBefore + HANDLE_SLACK && blocks == blocksBefore) {
-                break;
-            }
-            Thread.sleep(100);
-        } while (System.nanoTime() < deadline);
-        assertEquals(blocksBefore, blocks, "live native blocks after the loops shut down");
-        assertTrue(handles <= handlesBefore + HANDLE_SLACK, "handles: " + handles + " after, " + handlesBefore
-                + " before");
+        baseline.assertRestored();
     }
 
-    private static NamedPipeAddress newAddress() {
+    /** A pipe name no other test (or process) uses. */
+    static NamedPipeAddress newAddress() {
         return NamedPipeAddress.of("winloop-test-" + UUID.randomUUID());
     }
 

@@ -27,9 +27,11 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.Date;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.ToDoubleFunction;
@@ -463,7 +465,8 @@ public final class Benchmark {
             probe.traceCalls = traceCalls;
             try {
                 row = "churn".equals(w.kind) ? churn(s.address, w, probe)
-                        : "dgram".equals(w.kind) ? datagrams(s.address, w, probe) : "http".equals(w.kind) ? httpGets(s.address, w, probe)
+                        : "dgram".equals(w.kind) ? datagrams(s.address, w, probe)
+                        : "http".equals(w.kind) ? httpGets(s.address, w, probe)
                         : pingPong(s.address, w, probe);
             } catch (IOException e) {
                 ERR.println("  " + s.spec.name + " " + w + " failed: " + e);
@@ -519,7 +522,7 @@ public final class Benchmark {
     }
 
     private String httpSizes() {
-        java.util.Set<String> sizes = new java.util.LinkedHashSet<>();
+        Set<String> sizes = new LinkedHashSet<>();
         for (Workload w : workloads) {
             sizes.add(String.valueOf(w.size));
         }
@@ -1220,15 +1223,16 @@ public final class Benchmark {
         "p99_us", "p999_us", "cpu_us/msg", "wineserver_us/msg", "vs_nio", "calls/msg", "alloc_B/msg"};
 
     private void report(Path out, List<ServerSpec> specs) throws IOException {
-        // vs_nio per round: each server against NIO's phase of the same round (minutes apart at most).
-        Map<String, Row> nio = new LinkedHashMap<>();
+        // vs_nio per round: each server against its baseline's phase of the same round (minutes apart at most): NIO,
+        // or for the HTTP servers NIO of the same framework.
+        Map<String, Row> baselineRows = new LinkedHashMap<>();
         Map<String, String> baselines = new LinkedHashMap<>();
         for (ServerSpec s : specs) {
             baselines.put(s.name, s.baseline);
         }
         for (Row r : rows) {
             if (baselines.containsValue(r.server) && r.failed == null) {
-                nio.put(r.server + "|" + r.workload + "#" + r.round, r);
+                baselineRows.put(r.server + "|" + r.workload + "#" + r.round, r);
             }
         }
         Map<String, Cell> byKey = new LinkedHashMap<>();
@@ -1240,7 +1244,7 @@ public final class Benchmark {
             }
         }
         for (Row r : rows) {
-            Row base = nio.get(baselines.get(r.server) + "|" + r.workload + "#" + r.round);
+            Row base = baselineRows.get(baselines.get(r.server) + "|" + r.workload + "#" + r.round);
             if (base != null && base.msgsPerSec > 0 && r.failed == null) {
                 r.ratio = r.msgsPerSec / base.msgsPerSec;
             }

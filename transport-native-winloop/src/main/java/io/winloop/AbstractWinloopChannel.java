@@ -72,12 +72,17 @@ abstract class AbstractWinloopChannel extends AbstractChannel {
         this.ops = initialOps;
     }
 
-    AbstractWinloopChannel(Channel parent, WinSocket socket, SocketAddress remote, WinloopIoOps initialOps) {
+    /**
+     * An accepted connection. {@code local} is its local address when the listener knows it (bound to one address,
+     * so every connection it accepts has that address and port); null asks the socket (getsockname).
+     */
+    AbstractWinloopChannel(Channel parent, WinSocket socket, SocketAddress local, SocketAddress remote,
+            WinloopIoOps initialOps) {
         super(parent);
         this.socket = checkNotNull(socket, "socket");
         this.active = true;
         this.remote = remote;
-        this.local = socket.localAddress();
+        this.local = local != null ? local : socket.localAddress();
         this.initial = initialOps;
         this.ops = initialOps;
     }

@@ -64,8 +64,8 @@ abstract class AbstractWinloopStreamChannel extends AbstractWinloopChannel imple
     private volatile OverlappedIo overlappedIo;
 
     // RDHUP from the start, so that the peer's FIN is seen even while the channel is not reading.
-    AbstractWinloopStreamChannel(Channel parent, WinSocket socket, SocketAddress remote) {
-        super(parent, socket, remote, WinloopIoOps.valueOf(WinloopIoOps.RDHUP));
+    AbstractWinloopStreamChannel(Channel parent, WinSocket socket, SocketAddress local, SocketAddress remote) {
+        super(parent, socket, local, remote, WinloopIoOps.valueOf(WinloopIoOps.RDHUP));
     }
 
     AbstractWinloopStreamChannel(WinSocket socket, boolean active) {
@@ -86,6 +86,9 @@ abstract class AbstractWinloopStreamChannel extends AbstractWinloopChannel imple
     abstract long maxBytesPerGatheringWrite();
 
     abstract void maxBytesPerGatheringWrite(long maxBytes);
+
+    /** Raises the cap to at least {@code atLeast}; may leave it unread (see the socket channel's config). */
+    abstract void raiseMaxBytesPerGatheringWrite(long atLeast);
 
     private void adjustMaxBytesPerGatheringWrite(long attempted, long written, long oldMaxBytesPerGatheringWrite) {
         // SO_SNDBUF is tracked when set explicitly; Windows also grows the send buffer dynamically, so follow
@@ -118,7 +121,7 @@ abstract class AbstractWinloopStreamChannel extends AbstractWinloopChannel imple
                 // raises: NIO also halves it after a partial single write, which made bulk writes of 16 KiB chunks
                 // under Wine (SocketConditionalWritabilityTest) several times slower here.
                 if (written == readableBytes) {
-                    adjustMaxBytesPerGatheringWrite(readableBytes, written, maxBytesPerGatheringWrite());
+                    raiseMaxBytesPerGatheringWrite((long) readableBytes << 1);
                 }
                 in.removeBytes(written);
                 return 1;

@@ -26,9 +26,9 @@ public final class WinloopSocketChannel extends AbstractWinloopStreamChannel imp
         config = new WinloopSocketChannelConfig(this);
     }
 
-    /** An accepted connection. */
-    WinloopSocketChannel(Channel parent, WinSocket socket, InetSocketAddress remote) {
-        super(parent, socket, remote);
+    /** An accepted connection; {@code local} null when the listener cannot tell it (see the server channel). */
+    WinloopSocketChannel(Channel parent, WinSocket socket, InetSocketAddress local, InetSocketAddress remote) {
+        super(parent, socket, local, remote);
         config = new WinloopSocketChannelConfig(this);
         readBeforePolling = true;
     }
@@ -95,6 +95,11 @@ public final class WinloopSocketChannel extends AbstractWinloopStreamChannel imp
     }
 
     @Override
+    void raiseMaxBytesPerGatheringWrite(long atLeast) {
+        config.raiseMaxBytesPerGatheringWrite(atLeast);
+    }
+
+    @Override
     protected AbstractWinloopUnsafe newUnsafe() {
         return new WinloopSocketChannelUnsafe();
     }
@@ -105,7 +110,7 @@ public final class WinloopSocketChannel extends AbstractWinloopStreamChannel imp
             try {
                 // With SO_LINGER > 0, closesocket blocks (and on a nonblocking socket it would fail with
                 // WSAEWOULDBLOCK): deregister now and close on GlobalEventExecutor, as epoll and NIO do.
-                if (isOpen() && config().getSoLinger() > 0) {
+                if (isOpen() && config.isLingerOnClose()) {
                     doDeregister();
                     socket.setBlocking(true);
                     return GlobalEventExecutor.INSTANCE;

@@ -39,7 +39,20 @@ public final class WinloopSocketChannelConfig extends DefaultChannelConfig imple
     private volatile int trafficClass;
     private volatile int keepAliveIdleSeconds = DEFAULT_KEEPALIVE_IDLE_SECONDS;
     private volatile int keepAliveIntervalSeconds = DEFAULT_KEEPALIVE_INTERVAL_SECONDS;
-    private volatile long maxBytesPerGatheringWrite = Integer.MAX_VALUE;
+    /**
+     * The cap of one gathering write: twice SO_SNDBUF, read from the socket at the first gathering write rather
+     * than at construction (a Win32 call that an accepted connection writing single buffers never needs), then
+     * adapted by the writes. {@link #CAP_NOT_READ} until read; raises before it are kept in raisedBeforeRead.
+     */
+    private static final long CAP_NOT_READ = -1;
+    private volatile long maxBytesPerGatheringWrite = CAP_NOT_READ;
+    private volatile long raisedBeforeRead;
+    /**
+     * SO_LINGER was last set through this config to a positive time, so closesocket may block. Windows sockets
+     * start with lingering off (SO_DONTLINGER is TRUE by default) and only this config changes it, so a close
+     * learns it without a getsockopt (a Win32 call per connection).
+     */
+    private volatile boolean lingerOnClose;
     /**
      * TCP_NODELAY was last set to true through this config: setting it to true again (a server's childOption after
      * the default, on every accepted connection) is skipped, a Win32 call fewer per connection. Only this config
@@ -53,7 +66,6 @@ public final class WinloopSocketChannelConfig extends DefaultChannelConfig imple
         if (PlatformDependent.canEnableTcpNoDelayByDefault()) {
             setTcpNoDelay(true);
         }
-        calculateMaxBytesPerGatheringWrite();
     }
 
     @Override
@@ -234,13 +246,15 @@ public final class WinloopSocketChannelConfig extends DefaultChannelConfig imple
     @Override
     public WinloopSocketChannelConfig setSendBufferSize(int sendBufferSize) {
         SocketOptions.setBufferSize(channel.socket, Ws2_32.SO_SNDBUF, sendBufferSize);
-        calculateMaxBytesPerGatheringWrite();
+        raisedBeforeRead = 0;
+        maxBytesPerGatheringWrite = CAP_NOT_READ; // follows the new size at the next gathering write, as NIO's
         return this;
     }
 
     @Override
     public WinloopSocketChannelConfig setSoLinger(int soLinger) {
         SocketOptions.setSoLinger(channel.socket, soLinger);
+        lingerOnClose = soLinger > 0;
         return this;
     }
 
@@ -272,19 +286,39 @@ public final class WinloopSocketChannelConfig extends DefaultChannelConfig imple
         return this;
     }
 
+    /** Whether closesocket may block: SO_LINGER was set to a positive time (see {@link #lingerOnClose}). */
+    boolean isLingerOnClose() {
+        return lingerOnClose;
+    }
+
     long getMaxBytesPerGatheringWrite() {
-        return maxBytesPerGatheringWrite;
+        long cap = maxBytesPerGatheringWrite;
+        if (cap == CAP_NOT_READ) {
+            // Multiply by 2 to give some extra space in case the OS can process write data faster than we can
+            // provide (as epoll and NIO). A send buffer Windows does not report leaves no cap (as they do).
+            int twiceSendBuffer = getSendBufferSize() << 1;
+            cap = Math.max(twiceSendBuffer > 0 ? twiceSendBuffer : Integer.MAX_VALUE, raisedBeforeRead);
+            maxBytesPerGatheringWrite = cap;
+        }
+        return cap;
     }
 
     void setMaxBytesPerGatheringWrite(long maxBytesPerGatheringWrite) {
         this.maxBytesPerGatheringWrite = maxBytesPerGatheringWrite;
     }
 
-    private void calculateMaxBytesPerGatheringWrite() {
-        // Multiply by 2 to give some extra space in case the OS can process write data faster than we can provide.
-        int newSendBufferSize = getSendBufferSize() << 1;
-        if (newSendBufferSize > 0) {
-            setMaxBytesPerGatheringWrite(newSendBufferSize);
+    /**
+     * Raises the cap to at least {@code atLeast} (a single write the socket took whole), without reading SO_SNDBUF
+     * when it has not been read yet: the raise is then applied when it is.
+     */
+    void raiseMaxBytesPerGatheringWrite(long atLeast) {
+        long cap = maxBytesPerGatheringWrite;
+        if (cap == CAP_NOT_READ) {
+            if (atLeast > raisedBeforeRead) {
+                raisedBeforeRead = atLeast;
+            }
+        } else if (atLeast > cap) {
+            maxBytesPerGatheringWrite = atLeast;
         }
     }
 

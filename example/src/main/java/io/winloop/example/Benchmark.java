@@ -55,7 +55,7 @@ public final class Benchmark {
     static final String USAGE = "usage: Benchmark --java WINDOWS_JAVA --cp WINDOWS_CLASSPATH [--quick] [--repeat N]"
             + " [--out DIR] [--afd-exe afd_echo_server.exe] [--wine WINE_COMMAND] [--wineserver-pid PID]"
             + " [--lane A|B] [--servers winloop,winloop-jna,nio,nio-select,c-afd]"
-            + " [--transport-classes NAME=DIR,...] [--warmup S] [--seconds S] [--port 7300] [--conns 1,100,1000]"
+            + " [--transport-classes NAME=DIR,...] [--warmup S] [--seconds S] [--port 7300] [--conns 1,100,1000 (0 = no echo)]"
             + " [--sizes 64,16384,65536,1048576] [--churn THREADS (0 = none)] [--dgram THREADS (0 = none)]"
             + " [--cold-timeout S] [--trace-calls] [--server-opts 'JVM OPTIONS']"
             + "\n   or: Benchmark --http ... [--servers netty-winloop,netty-nio,reactor-winloop,reactor-nio]"
@@ -134,6 +134,9 @@ public final class Benchmark {
             for (String size : args.get("sizes", "64,16384,65536,1048576").split(",")) {
                 int c = Integer.parseInt(conns.trim());
                 int s = Integer.parseInt(size.trim());
+                if (c == 0) {
+                    continue; // --conns 0: no echo phases (e.g. churn alone)
+                }
                 // Bytes in flight: --quick keeps 1000 connections at 64 bytes and 1 MiB at one connection (1000 x
                 // 16 KiB takes ~11 s a server under Wine); the full run goes up to 64 MiB in flight.
                 long inFlight = (long) c * s;

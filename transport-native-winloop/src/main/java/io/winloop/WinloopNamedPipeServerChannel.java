@@ -275,9 +275,10 @@ public final class WinloopNamedPipeServerChannel extends AbstractServerChannel {
     private void newAcceptor(NamedPipeAddress address, long first, long attributes) throws IOException {
         PipeAcceptMode mode = PipeAcceptMode.current();
         logger.debug("{} accepts {}: {}", this, address, mode);
+        PipeInstances pipeInstances = new PipeInstances(address.path(), first, config.getBufferSize(), attributes);
         if (mode.mode() == PipeAcceptMode.Mode.PORT) {
-            acceptor = new PipePortAcceptor(address.path(), first, config.getInstances(), config.getBufferSize(),
-                    attributes, io, eventLoop(), new PipePortAcceptor.Listener() {
+            acceptor = new PipePortAcceptor(pipeInstances, config.getInstances(), io, eventLoop(),
+                    new PipePortAcceptor.Listener() {
                         @Override
                         public void accepted(PortBinding connected) {
                             WinloopNamedPipeServerChannel.this.accepted(connected);
@@ -291,31 +292,30 @@ public final class WinloopNamedPipeServerChannel extends AbstractServerChannel {
                         }
                     });
         } else {
-            acceptor = new PipeAcceptor(address.path(), first, config.getInstances(), config.getBufferSize(),
-                    attributes, new PipeAcceptor.Listener() {
-                        @Override
-                        public void accepted(long handle) {
-                            try {
-                                eventLoop().execute(() -> WinloopNamedPipeServerChannel.this.accepted(
-                                        new PortBinding(handle)));
-                            } catch (RejectedExecutionException e) {
-                                Kernel32.CloseHandle(handle);
-                            }
-                        }
+            acceptor = new PipeAcceptor(pipeInstances, config.getInstances(), new PipeAcceptor.Listener() {
+                @Override
+                public void accepted(long handle) {
+                    try {
+                        eventLoop().execute(() -> WinloopNamedPipeServerChannel.this.accepted(
+                                new PortBinding(handle)));
+                    } catch (RejectedExecutionException e) {
+                        Kernel32.CloseHandle(handle);
+                    }
+                }
 
-                        @Override
-                        public void failed(IOException cause) {
-                            try {
-                                eventLoop().execute(() -> {
-                                    if (open) {
-                                        pipeline().fireExceptionCaught(cause);
-                                    }
-                                });
-                            } catch (RejectedExecutionException ignored) {
-                                // The loop is gone; so is the channel.
+                @Override
+                public void failed(IOException cause) {
+                    try {
+                        eventLoop().execute(() -> {
+                            if (open) {
+                                pipeline().fireExceptionCaught(cause);
                             }
-                        }
-                    });
+                        });
+                    } catch (RejectedExecutionException ignored) {
+                        // The loop is gone; so is the channel.
+                    }
+                }
+            });
         }
         acceptMode = mode;
     }

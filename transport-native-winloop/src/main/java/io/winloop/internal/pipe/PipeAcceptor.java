@@ -1,6 +1,5 @@
 package io.winloop.internal.pipe;
 
-import com.sun.jna.WString;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 import io.winloop.internal.win.Kernel32;
@@ -40,11 +39,8 @@ public final class PipeAcceptor implements PipeServerAcceptor, Runnable {
     /** How long {@link #stop()} waits for the thread to close the listening instances. */
     private static final long STOP_WAIT_MILLIS = 2000;
 
-    private final String path;
-    private final WString name;
+    private final PipeInstances pipeInstances;
     private final int instances;
-    private final int bufferSize;
-    private final long securityAttributes;
     private final Listener listener;
     private final long wakeEvent;
     private final long[] handles;
@@ -56,24 +52,18 @@ public final class PipeAcceptor implements PipeServerAcceptor, Runnable {
     /** Instances handed over and not yet taken by the channel ({@link #delivered()}): the backlog. */
     private final AtomicInteger undelivered = new AtomicInteger();
     private volatile boolean stopped;
-    private long first;
     private final Thread thread;
 
     /**
-     * @param first              the first instance, created (with FILE_FLAG_FIRST_PIPE_INSTANCE) by the caller
-     * @param securityAttributes owned by the acceptor from now on (freed when it ends)
+     * @param pipeInstances where the instances come from, the first included; owned by the acceptor once it is
+     *                      made (closed when it ends)
      */
-    public PipeAcceptor(String path, long first, int instances, int bufferSize, long securityAttributes,
-                        Listener listener) throws IOException {
+    public PipeAcceptor(PipeInstances pipeInstances, int instances, Listener listener) throws IOException {
         if (instances < 1 || instances > MAX_INSTANCES) {
             throw new IllegalArgumentException("instances: " + instances + " (expected: 1.." + MAX_INSTANCES + ")");
         }
-        this.path = path;
-        this.name = new WString(path);
-        this.first = first;
+        this.pipeInstances = pipeInstances;
         this.instances = instances;
-        this.bufferSize = bufferSize;
-        this.securityAttributes = securityAttributes;
         this.listener = listener;
         this.handles = new long[instances];
         this.events = new long[instances];
@@ -93,7 +83,7 @@ public final class PipeAcceptor implements PipeServerAcceptor, Runnable {
         this.overlapped = NativeMemory.allocate((long) instances * PipeKernel32.OVERLAPPED_SIZE);
         this.waitHandles = NativeMemory.allocate((long) (instances + 1) * 8);
         this.scratch = NativeMemory.allocate(8);
-        this.thread = new Thread(this, "winloop-pipe-acceptor " + path);
+        this.thread = new Thread(this, "winloop-pipe-acceptor " + pipeInstances.path());
         thread.setDaemon(true);
     }
 
@@ -136,7 +126,7 @@ public final class PipeAcceptor implements PipeServerAcceptor, Runnable {
                 waitForConnects();
             }
         } catch (Throwable t) {
-            logger.warn("Named pipe acceptor for {} failed", path, t);
+            logger.warn("Named pipe acceptor for {} failed", pipeInstances.path(), t);
             listener.failed(t instanceof IOException ? (IOException) t : new IOException(t));
         } finally {
             cleanUp();
@@ -149,8 +139,7 @@ public final class PipeAcceptor implements PipeServerAcceptor, Runnable {
             if (handles[i] != 0 || undelivered.get() >= instances) {
                 continue;
             }
-            long handle = first != 0 ? first : create();
-            first = 0;
+            long handle = nextInstance();
             if (handle == 0) {
                 return; // reported; retried after a pause
             }
@@ -169,20 +158,20 @@ public final class PipeAcceptor implements PipeServerAcceptor, Runnable {
                 handOver(handle); // the client came first (pipe-probe.c)
             } else {
                 Kernel32.CloseHandle(handle);
-                listener.failed(PipeErrors.newException("ConnectNamedPipe(" + path + ")", error));
+                listener.failed(PipeErrors.newException("ConnectNamedPipe(" + pipeInstances.path() + ")", error));
                 pause();
             }
         }
     }
 
-    private long create() {
-        long handle = PipeInstances.create(name, false, bufferSize, securityAttributes);
-        if (handle == Kernel32.INVALID_HANDLE_VALUE) {
-            listener.failed(PipeErrors.newException("CreateNamedPipe(" + path + ")", WinError.lastError()));
+    private long nextInstance() {
+        try {
+            return pipeInstances.next();
+        } catch (IOException e) {
+            listener.failed(e);
             pause();
             return 0;
         }
-        return handle;
     }
 
     private void pause() {
@@ -219,7 +208,7 @@ public final class PipeAcceptor implements PipeServerAcceptor, Runnable {
             handOver(handle);
         } else {
             // A client that came and went, or an instance gone wrong: close it; the slot listens anew.
-            logger.debug("ConnectNamedPipe({}) completed with {}", path,
+            logger.debug("ConnectNamedPipe({}) completed with {}", pipeInstances.path(),
                     PipeErrors.describe(WinError.lastError()));
             Kernel32.CloseHandle(handle);
         }
@@ -231,10 +220,6 @@ public final class PipeAcceptor implements PipeServerAcceptor, Runnable {
     }
 
     private void cleanUp() {
-        if (first != 0) {
-            Kernel32.CloseHandle(first);
-            first = 0;
-        }
         for (int i = 0; i < instances; i++) {
             long handle = handles[i];
             if (handle != 0) {
@@ -250,7 +235,7 @@ public final class PipeAcceptor implements PipeServerAcceptor, Runnable {
         NativeMemory.free(overlapped);
         NativeMemory.free(waitHandles);
         NativeMemory.free(scratch);
-        PipeSecurity.freeAttributes(securityAttributes);
+        pipeInstances.close();
     }
 
     private void closeEvents() {

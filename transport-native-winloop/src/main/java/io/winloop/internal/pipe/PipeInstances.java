@@ -2,14 +2,67 @@ package io.winloop.internal.pipe;
 
 import com.sun.jna.WString;
 import io.winloop.internal.win.Kernel32;
+import io.winloop.internal.win.WinError;
+
+import java.io.IOException;
 
 /**
- * How a Winloop server creates an instance of its named pipe, in one place for the server channel (the first
+ * The instances of one server's named pipe: how each is created, in one place for the server channel (the first
  * instance) and both acceptors (the ones after it): duplex, overlapped, byte mode, remote (SMB) clients rejected,
- * as many instances as the system allows, the server's security attributes.
+ * as many instances as the system allows, the server's security attributes. An acceptor owns one of these and
+ * takes its instances from {@link #next()}.
  */
 public final class PipeInstances {
-    private PipeInstances() {
+    private final String path;
+    private final WString name;
+    private final int bufferSize;
+    private final long securityAttributes;
+    /** The first instance, until {@link #next()} hands it out; 0 after. */
+    private long first;
+
+    /**
+     * @param first              the first instance, created (with FILE_FLAG_FIRST_PIPE_INSTANCE) by the caller
+     * @param securityAttributes those of every instance
+     *                           <p>Both are owned by this object from now on: {@link #close()} releases them.
+     */
+    public PipeInstances(String path, long first, int bufferSize, long securityAttributes) {
+        this.path = path;
+        this.name = new WString(path);
+        this.first = first;
+        this.bufferSize = bufferSize;
+        this.securityAttributes = securityAttributes;
+    }
+
+    /** The pipe's path, {@code \\.\pipe\NAME}. */
+    public String path() {
+        return path;
+    }
+
+    /**
+     * The first instance the first time, then a new instance each time; the caller owns what it gets.
+     *
+     * @throws IOException naming CreateNamedPipe, the path and the Windows error when no instance can be created
+     */
+    public long next() throws IOException {
+        if (first != 0) {
+            long handle = first;
+            first = 0;
+            return handle;
+        }
+        long handle = create(name, false, bufferSize, securityAttributes);
+        if (handle == Kernel32.INVALID_HANDLE_VALUE) {
+            throw PipeErrors.newException("CreateNamedPipe(" + path + ")", WinError.lastError());
+        }
+        return handle;
+    }
+
+    /** Closes the first instance if it was never handed out, and frees the security attributes. */
+    public void close() {
+        if (first != 0) {
+            Kernel32.CloseHandle(first);
+            first = 0;
+        }
+        PipeSecurity.freeAttributes(securityAttributes);
     }
 
     /**

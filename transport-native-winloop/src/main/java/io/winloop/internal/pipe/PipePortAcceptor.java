@@ -1,6 +1,5 @@
 package io.winloop.internal.pipe;
 
-import com.sun.jna.WString;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.netty.util.internal.logging.InternalLogger;
@@ -40,35 +39,26 @@ public final class PipePortAcceptor implements PipeServerAcceptor {
     private static final InternalLogger logger = InternalLoggerFactory.getInstance(PipePortAcceptor.class);
     private static final long RETRY_MILLIS = 100;
 
-    private final String path;
-    private final WString name;
-    private final int bufferSize;
-    private final long securityAttributes;
+    private final PipeInstances pipeInstances;
     private final EventExecutor loop;
     private final Listener listener;
     private final Slot[] slots;
     /** Instances handed over and not yet taken by the channel ({@link #delivered()}): the backlog. */
     private int undelivered;
-    private long first;
     private boolean stopped;
     private ScheduledFuture<?> retry;
 
     /**
-     * @param first              the first instance, created (with FILE_FLAG_FIRST_PIPE_INSTANCE) by the caller; owned
-     *                           by the acceptor from now on
-     * @param securityAttributes owned by the acceptor from now on (freed by {@link #stop()})
+     * @param pipeInstances where the instances come from, the first included; owned by the acceptor once it is
+     *                      made (closed by {@link #stop()})
      */
-    public PipePortAcceptor(String path, long first, int instances, int bufferSize, long securityAttributes,
-                            OverlappedIo io, EventExecutor loop, Listener listener) {
+    public PipePortAcceptor(PipeInstances pipeInstances, int instances, OverlappedIo io, EventExecutor loop,
+                            Listener listener) {
         if (instances < 1 || instances > PipeKernel32.PIPE_UNLIMITED_INSTANCES) {
             throw new IllegalArgumentException("instances: " + instances + " (expected: 1.."
                     + PipeKernel32.PIPE_UNLIMITED_INSTANCES + ")");
         }
-        this.path = path;
-        this.name = new WString(path);
-        this.first = first;
-        this.bufferSize = bufferSize;
-        this.securityAttributes = securityAttributes;
+        this.pipeInstances = pipeInstances;
         this.loop = loop;
         this.listener = listener;
         this.slots = new Slot[instances];
@@ -113,7 +103,7 @@ public final class PipePortAcceptor implements PipeServerAcceptor {
                 loop.execute(this::stop);
             } catch (RejectedExecutionException e) {
                 // The loop has shut down: its OverlappedIo cancelled every call and freed every operation.
-                logger.debug("{}: stop after the loop shut down", path);
+                logger.debug("{}: stop after the loop shut down", pipeInstances.path());
             }
             return;
         }
@@ -125,10 +115,6 @@ public final class PipePortAcceptor implements PipeServerAcceptor {
             retry.cancel(false);
             retry = null;
         }
-        if (first != 0) {
-            Kernel32.CloseHandle(first);
-            first = 0;
-        }
         for (Slot slot : slots) {
             if (slot.listening != null) {
                 // By handle too: a per-OVERLAPPED cancel can miss under Wine 10.0 (PortBinding.cancelAll).
@@ -138,7 +124,7 @@ public final class PipePortAcceptor implements PipeServerAcceptor {
                 slot.op.release();
             }
         }
-        PipeSecurity.freeAttributes(securityAttributes);
+        pipeInstances.close();
     }
 
     /** Listens with every empty slot, while the backlog of undelivered instances leaves room. */
@@ -161,14 +147,14 @@ public final class PipePortAcceptor implements PipeServerAcceptor {
         }
     }
 
-    private long create() {
-        long handle = PipeInstances.create(name, false, bufferSize, securityAttributes);
-        if (handle == Kernel32.INVALID_HANDLE_VALUE) {
-            listener.failed(PipeErrors.newException("CreateNamedPipe(" + path + ")", WinError.lastError()));
+    private long nextInstance() {
+        try {
+            return pipeInstances.next();
+        } catch (IOException e) {
+            listener.failed(e);
             scheduleRetry();
             return 0;
         }
-        return handle;
     }
 
     private void handOver(PortBinding connected) {
@@ -193,8 +179,7 @@ public final class PipePortAcceptor implements PipeServerAcceptor {
          * client came first, or came and went), false when it is listening or must wait.
          */
         boolean listen() {
-            long handle = first != 0 ? first : create();
-            first = 0;
+            long handle = nextInstance();
             if (handle == 0) {
                 return false; // reported; retried after a pause
             }
@@ -232,7 +217,7 @@ public final class PipePortAcceptor implements PipeServerAcceptor {
                     return true;
                 default:
                     Kernel32.CloseHandle(handle);
-                    listener.failed(PipeErrors.newException("ConnectNamedPipe(" + path + ")", error));
+                    listener.failed(PipeErrors.newException("ConnectNamedPipe(" + pipeInstances.path() + ")", error));
                     scheduleRetry();
                     return false;
             }
@@ -258,7 +243,8 @@ public final class PipePortAcceptor implements PipeServerAcceptor {
             } else {
                 // A client that came and went, an instance gone wrong, or the loop's shutdown cancelling it: close
                 // it; the slot listens anew.
-                logger.debug("ConnectNamedPipe({}) completed with {}", path, WinError.describeStatus(status));
+                logger.debug("ConnectNamedPipe({}) completed with {}", pipeInstances.path(),
+                        WinError.describeStatus(status));
                 Kernel32.CloseHandle(instance.handle());
             }
             fill();

@@ -88,7 +88,8 @@ class PipePortAcceptorTest {
     private PipePortAcceptor acceptor(long first, int instances) {
         OverlappedIo io = poller.overlapped();
         // ImmediateEventExecutor: this thread is the "loop" (it polls the port); no retry is scheduled here.
-        return new PipePortAcceptor(path, first, instances, 4096, 0, io, ImmediateEventExecutor.INSTANCE, listener);
+        return new PipePortAcceptor(new PipeInstances(path, first, 4096, 0), instances, io,
+                ImmediateEventExecutor.INSTANCE, listener);
     }
 
     private void pollUntil(BooleanSupplier done) throws IOException {

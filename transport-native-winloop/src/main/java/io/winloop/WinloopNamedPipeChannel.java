@@ -20,6 +20,8 @@ import io.netty.channel.socket.ChannelInputShutdownReadComplete;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ImmediateEventExecutor;
+import io.netty.util.concurrent.Promise;
 import io.netty.util.internal.StringUtil;
 import io.winloop.internal.overlapped.OverlappedIo;
 import io.winloop.internal.overlapped.OverlappedOp;
@@ -102,6 +104,18 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
     private boolean readEnded;
     private IoRegistration registration;
 
+    // A move to another loop (or back to this one) with calls in flight: see startMove().
+    /** Set on the old loop from the deregistration until the last call in flight there completed. */
+    private boolean moving;
+    /** Completed on the old loop when its last call in flight completed; the next registration waits for it. */
+    private volatile Promise<Void> moveDrained;
+    /** Bytes a read in flight got before the move: the first bytes delivered after it. */
+    private ByteBuf carriedRead;
+    /** The buffer of the write in flight at the move, with its outcome, applied after it. */
+    private ByteBuf carriedWrite;
+    private int carriedWriteStatus;
+    private int carriedWriteBytes;
+
     private ChannelPromise connectPromise;
     private Future<?> connectRetryFuture;
 
@@ -183,10 +197,24 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
 
     @Override
     protected void doRegister(ChannelPromise promise) {
+        Promise<Void> drained = moveDrained;
+        if (drained != null) {
+            if (!drained.isDone()) {
+                // The previous loop has not seen the last completion of the move yet: register once it has.
+                drained.addListener(f -> eventLoop().execute(() -> doRegister(promise)));
+                return;
+            }
+            moveDrained = null;
+            if (!open) {
+                promise.setFailure(new ClosedChannelException());
+                return;
+            }
+        }
         ((IoEventLoop) eventLoop()).register((PipeUnsafe) unsafe()).addListener(f -> {
             if (f.isSuccess()) {
                 registration = (IoRegistration) f.getNow();
                 promise.setSuccess(); // runs channelActive and, with auto-read, the first read
+                applyCarriedWrite();
                 watchIfIdle();
             } else {
                 promise.setFailure(f.cause());
@@ -200,11 +228,100 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
         // itself moves only where Windows can move it: PortBinding.) A closed channel keeps them until its calls
         // in flight completed: their completions close the handle (finishClose).
         if (closingHandle == Kernel32.INVALID_HANDLE_VALUE) {
-            releaseOperations();
+            if (isAnyCallInFlight()) {
+                startMove();
+            } else {
+                releaseOperations();
+            }
         }
         IoRegistration registration = this.registration;
         if (registration != null) {
             registration.cancel();
+        }
+    }
+
+    /**
+     * Deregistered with calls in flight: their completions, which this (old) loop still dequeues, are kept instead
+     * of acted on, and applied after the next registration, which waits for them ({@link #moveDrained}): the handle
+     * may change ports only with nothing in flight on it (PortBinding), and the channel's state is the old loop's
+     * until then. The read is cancelled; bytes it got before the cancel took are the first delivered after the move.
+     * The write is left to complete (the peer reading it), because a cancelled write's byte count cannot be trusted:
+     * under Wine it says 0 after the reader took part of the data, and writing it again would repeat those bytes
+     * (WinloopNamedPipeTest.reRegisteringWithCallsInFlightLosesAndRepeatsNothing).
+     */
+    private void startMove() {
+        moving = true;
+        moveDrained = ImmediateEventExecutor.INSTANCE.newPromise();
+        if (readInFlight) {
+            readOperation.cancel();
+        }
+    }
+
+    private void readCompletedWhileMoving(ByteBuf buf, int status, int bytes) {
+        readInFlight = false;
+        boolean watch = watching;
+        watching = false;
+        if (!watch && open && bytes > 0 && (status == Ntdll.STATUS_SUCCESS || status == Ntdll.STATUS_CANCELLED)) {
+            buf.writerIndex(buf.writerIndex() + bytes);
+            carriedRead = buf;
+        } else {
+            ReferenceCountUtil.safeRelease(buf);
+        }
+        finishMoveIfDrained();
+    }
+
+    private void writeCompletedWhileMoving(ByteBuf data, int status, int bytes) {
+        // writeInFlight stays set: no write may start before this outcome is applied (applyCarriedWrite). A write
+        // is cancelled only by a close or the old loop's shutdown: applied, that fails the write and closes.
+        carriedWrite = data;
+        carriedWriteStatus = status;
+        carriedWriteBytes = bytes;
+        finishMoveIfDrained();
+    }
+
+    private void finishMoveIfDrained() {
+        if (isAnyCallInFlight()) {
+            return;
+        }
+        readOperation.release();
+        readOperation = null;
+        writeOperation.release();
+        writeOperation = null;
+        moving = false;
+        moveDrained.setSuccess(null);
+    }
+
+    /** After the registration that ended a move: the write in flight at the move, as if it completed now. */
+    private void applyCarriedWrite() {
+        ByteBuf data = carriedWrite;
+        if (data == null) {
+            return;
+        }
+        carriedWrite = null;
+        writeCompleted(data, carriedWriteStatus, carriedWriteBytes);
+    }
+
+    /** Delivers the bytes a read got before the move, as one read batch, then reads on as asked. */
+    private void deliverCarriedRead() {
+        ByteBuf buf = carriedRead;
+        carriedRead = null;
+        if (!open || inputShutdown) {
+            buf.release();
+            return;
+        }
+        RecvByteBufAllocator.Handle allocHandle = unsafe().recvBufAllocHandle();
+        allocHandle.reset(config);
+        allocHandle.lastBytesRead(buf.readableBytes());
+        allocHandle.incMessagesRead(1);
+        readPending = false;
+        pipeline().fireChannelRead(buf);
+        allocHandle.readComplete();
+        pipeline().fireChannelReadComplete();
+        if (open && active && !inputShutdown && !readEnded && !readInFlight && isRegistered()
+                && (readPending || config.isAutoRead())) {
+            startRead(true);
+        } else {
+            watchIfIdle();
         }
     }
 
@@ -258,7 +375,11 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
             binding.cancelAll();
         }
         closingHandle = h;
-        if (!isAnyCallInFlight()) {
+        Promise<Void> drained = moveDrained;
+        if (drained != null) {
+            // Closed during a move: the handle closes once the old loop saw its calls complete (at once if it has).
+            drained.addListener(f -> finishClose());
+        } else if (!isAnyCallInFlight()) {
             finishClose();
         }
     }
@@ -271,6 +392,14 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
     /** The handle of a closed channel, closed once no call is in flight on it. */
     private void finishClose() {
         releaseOperations();
+        if (carriedRead != null) {
+            carriedRead.release();
+            carriedRead = null;
+        }
+        if (carriedWrite != null) {
+            carriedWrite.release(); // its message is failed with the rest of the outbound buffer
+            carriedWrite = null;
+        }
         long h = closingHandle;
         closingHandle = Kernel32.INVALID_HANDLE_VALUE;
         if (h != Kernel32.INVALID_HANDLE_VALUE) {
@@ -285,6 +414,10 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
     @Override
     protected void doBeginRead() {
         readPending = true;
+        if (carriedRead != null) {
+            deliverCarriedRead();
+            return;
+        }
         if (!readInFlight && !readEnded && active && !inputShutdown && isRegistered()) {
             startRead(true);
         }
@@ -304,10 +437,20 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
             return;
         }
         releaseOperations();
-        readOperation = loopIo.newOp(0, (op, status, bytes) -> readCompleted((ByteBuf) op.detach(), status,
-                (int) bytes));
-        writeOperation = loopIo.newOp(0, (op, status, bytes) -> writeCompleted((ByteBuf) op.detach(), status,
-                (int) bytes));
+        readOperation = loopIo.newOp(0, (op, status, bytes) -> {
+            if (moving) {
+                readCompletedWhileMoving((ByteBuf) op.detach(), status, (int) bytes);
+            } else {
+                readCompleted((ByteBuf) op.detach(), status, (int) bytes);
+            }
+        });
+        writeOperation = loopIo.newOp(0, (op, status, bytes) -> {
+            if (moving) {
+                writeCompletedWhileMoving((ByteBuf) op.detach(), status, (int) bytes);
+            } else {
+                writeCompleted((ByteBuf) op.detach(), status, (int) bytes);
+            }
+        });
     }
 
     /** Starts a ReadFile: the first of a read batch ({@code newBatch}), or the next one within it. */

@@ -25,7 +25,11 @@
  *  - End of stream: a read after the peer closed fails at once with ERROR_BROKEN_PIPE (109), a write with
  *    ERROR_NO_DATA (232); a read pending when the peer closes completes with STATUS_PIPE_BROKEN (0xc000014b, 109).
  *  - CancelIoEx of a pending read or ConnectNamedPipe: a packet with ERROR_OPERATION_ABORTED (995,
- *    STATUS_CANCELLED). CloseHandle of a handle with a read pending: packet STATUS_PIPE_BROKEN; with a connect
+ *    STATUS_CANCELLED).
+ *  - CancelIoEx of a pending 256 KiB write after the reader took 64 KiB of it (2026-12-06, both Wines): the packet
+ *    says STATUS_CANCELLED with 0 bytes, and the rest is dropped (nothing left for the reader). The writer cannot
+ *    tell what was delivered, so writing the data again would repeat what was read: Winloop never cancels a pipe
+ *    write it means to finish (a channel moving to another loop waits for its write instead). CloseHandle of a handle with a read pending: packet STATUS_PIPE_BROKEN; with a connect
  *    pending: packet status 0x8000000a (Win32 676). Either way a packet comes, so blocks can be freed on it.
  *  - DisconnectNamedPipe with a client connected: the client's pending read completes with STATUS_PIPE_DISCONNECTED
  *    (0xc00000b0, ERROR_PIPE_NOT_CONNECTED 233), its writes fail with 233; the instance can ConnectNamedPipe again.
@@ -195,6 +199,25 @@ int main(void) {
   call("ReadFile(s1) pending", ReadFile(s1, buf, 65536, NULL, &o1));
   call("CancelIoEx(s1, &o1)", CancelIoEx(s1, &o1));
   reap("cancelled read packet", 1000);
+
+  printf("-- CancelIoEx of a pending write the reader took part of\n");
+  memset(&o1, 0, sizeof o1);
+  call("WriteFile(s1) 256 KiB, reader idle", WriteFile(s1, big, sizeof big, NULL, &o1));
+  { DWORD b = 0, avail = 0, left = 0; OVERLAPPED r = {0};
+    ReadFile(c1, buf, 65536, NULL, &r); GetOverlappedResult(c1, &r, &b, TRUE);
+    printf("  client read %lu bytes\n", b);
+    reap("client read packet", 500);
+    call("CancelIoEx(s1, &o1) the write", CancelIoEx(s1, &o1));
+    reap("cancelled write packet", 1000);
+    PeekNamedPipe(c1, NULL, 0, NULL, &avail, NULL);
+    printf("  left for the reader after the cancel: %lu bytes (taken before: %lu, written: %lu)\n", avail, b,
+           (unsigned long)sizeof big);
+    while (PeekNamedPipe(c1, NULL, 0, NULL, &avail, NULL) && avail > 0) {
+      DWORD got = 0, k2; ULONG_PTR key; OVERLAPPED *ov; memset(&r, 0, sizeof r);
+      ReadFile(c1, buf, avail < sizeof buf ? avail : sizeof buf, NULL, &r); GetOverlappedResult(c1, &r, &got, TRUE);
+      GetQueuedCompletionStatus(port, &k2, &key, &ov, 500); left += got;
+    }
+    printf("  drained %lu bytes\n", left); }
 
   printf("-- peer closes: end of stream\n");
   memset(&o1, 0, sizeof o1);

@@ -246,8 +246,8 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
      * may change ports only with nothing in flight on it (PortBinding), and the channel's state is the old loop's
      * until then. The read is cancelled; bytes it got before the cancel took are the first delivered after the move.
      * The write is left to complete (the peer reading it), because a cancelled write's byte count cannot be trusted:
-     * under Wine it says 0 after the reader took part of the data, and writing it again would repeat those bytes
-     * (WinloopNamedPipeTest.reRegisteringWithCallsInFlightLosesAndRepeatsNothing).
+     * under Wine it says 0 after the reader took part of the data (tools/probes/pipe-probe.c), and writing it again
+     * would repeat those bytes (WinloopNamedPipeTest.reRegisteringWithCallsInFlightLosesAndRepeatsNothing).
      */
     private void startMove() {
         moving = true;

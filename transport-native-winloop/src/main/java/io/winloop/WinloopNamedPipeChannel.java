@@ -215,6 +215,9 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
                 registration = (IoRegistration) f.getNow();
                 promise.setSuccess(); // runs channelActive and, with auto-read, the first read
                 applyCarriedWrite();
+                if (!writeInFlight && active) {
+                    ((PipeUnsafe) unsafe()).flushAfterWrite(); // what was flushed while off the loop
+                }
                 watchIfIdle();
             } else {
                 promise.setFailure(f.cause());
@@ -664,6 +667,9 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
     protected void doWrite(ChannelOutboundBuffer in) throws Exception {
         if (writeInFlight) {
             return; // writeCompleted continues the flush
+        }
+        if (!isRegistered()) {
+            return; // off its loop: the next registration continues the flush (doRegister)
         }
         for (;;) {
             Object msg = in.current();

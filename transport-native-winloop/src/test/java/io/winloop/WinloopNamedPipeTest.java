@@ -571,7 +571,8 @@ class WinloopNamedPipeTest {
      * before the cancel took are delivered after the next registration; the write completes on the old loop and its
      * outcome is applied after it, so the rest and only the rest is written. Re-registering with the same loop needs no
      * port change, so Wine runs it too; 4 MiB go through an echo server in 64 KiB writes, the client taken off its
-     * loop and put back after each, with the write and reads in flight, and must come back exactly.
+     * loop and put back after each, with the write and reads in flight (every other write is made while the client
+     * is off its loop), and must come back exactly.
      */
     @Test
     @Timeout(60)
@@ -586,9 +587,16 @@ class WinloopNamedPipeTest {
         ChannelFuture written = null;
         int moves = 0;
         for (int at = 0; at < data.length; at += 64 * 1024) {
-            // One WriteFile each, in flight (or just done) when the next deregistration runs on the loop.
-            written = client.writeAndFlush(Unpooled.wrappedBuffer(data, at, 64 * 1024));
-            client.deregister().sync();
+            ByteBuf chunk = Unpooled.wrappedBuffer(data, at, 64 * 1024);
+            if (moves % 2 == 0) {
+                // One WriteFile, in flight (or just done) when the deregistration runs on the loop.
+                written = client.writeAndFlush(chunk);
+                client.deregister().sync();
+            } else {
+                // Written while not registered: it waits for the registration.
+                client.deregister().sync();
+                written = client.writeAndFlush(chunk);
+            }
             loop.register(client).sync();
             moves++;
         }

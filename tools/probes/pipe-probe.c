@@ -25,12 +25,12 @@
  *  - End of stream: a read after the peer closed fails at once with ERROR_BROKEN_PIPE (109), a write with
  *    ERROR_NO_DATA (232); a read pending when the peer closes completes with STATUS_PIPE_BROKEN (0xc000014b, 109).
  *  - CancelIoEx of a pending read or ConnectNamedPipe: a packet with ERROR_OPERATION_ABORTED (995,
- *    STATUS_CANCELLED).
+ *    STATUS_CANCELLED). CloseHandle of a handle with a read pending: packet STATUS_PIPE_BROKEN; with a connect
+ *    pending: packet status 0x8000000a (Win32 676). Either way a packet comes, so blocks can be freed on it.
  *  - CancelIoEx of a pending 256 KiB write after the reader took 64 KiB of it (2026-12-06, both Wines): the packet
  *    says STATUS_CANCELLED with 0 bytes, and the rest is dropped (nothing left for the reader). The writer cannot
  *    tell what was delivered, so writing the data again would repeat what was read: Winloop never cancels a pipe
- *    write it means to finish (a channel moving to another loop waits for its write instead). CloseHandle of a handle with a read pending: packet STATUS_PIPE_BROKEN; with a connect
- *    pending: packet status 0x8000000a (Win32 676). Either way a packet comes, so blocks can be freed on it.
+ *    write it means to finish (a channel moving to another loop waits for its write instead).
  *  - DisconnectNamedPipe with a client connected: the client's pending read completes with STATUS_PIPE_DISCONNECTED
  *    (0xc00000b0, ERROR_PIPE_NOT_CONNECTED 233), its writes fail with 233; the instance can ConnectNamedPipe again.
  *  - The client closing while the server has a write bigger than the pipe buffer and a read pending: both complete

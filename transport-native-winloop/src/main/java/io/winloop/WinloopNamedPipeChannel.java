@@ -214,10 +214,7 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
             if (f.isSuccess()) {
                 registration = (IoRegistration) f.getNow();
                 promise.setSuccess(); // runs channelActive and, with auto-read, the first read
-                applyCarriedWrite();
-                if (!writeInFlight && active) {
-                    ((PipeUnsafe) unsafe()).flushAfterWrite(); // what was flushed while off the loop
-                }
+                resumeWrites();
                 watchIfIdle();
             } else {
                 promise.setFailure(f.cause());
@@ -274,7 +271,7 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
     }
 
     private void writeCompletedWhileMoving(ByteBuf data, int status, int bytes) {
-        // writeInFlight stays set: no write may start before this outcome is applied (applyCarriedWrite). A write
+        // writeInFlight stays set: no write may start before this outcome is applied (resumeWrites). A write
         // is cancelled only by a close or the old loop's shutdown: applied, that fails the write and closes.
         carriedWrite = data;
         carriedWriteStatus = status;
@@ -294,14 +291,18 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
         moveDrained.setSuccess(null);
     }
 
-    /** After the registration that ended a move: the write in flight at the move, as if it completed now. */
-    private void applyCarriedWrite() {
+    /**
+     * After a registration: the write in flight at a move is applied as if it completed now, which continues the
+     * flush; without one, what was flushed while the channel was off its loop is written now.
+     */
+    private void resumeWrites() {
         ByteBuf data = carriedWrite;
-        if (data == null) {
-            return;
+        if (data != null) {
+            carriedWrite = null;
+            writeCompleted(data, carriedWriteStatus, carriedWriteBytes);
+        } else if (active) {
+            ((PipeUnsafe) unsafe()).flushAfterWrite();
         }
-        carriedWrite = null;
-        writeCompleted(data, carriedWriteStatus, carriedWriteBytes);
     }
 
     /** Delivers the bytes a read got before the move, as one read batch, then reads on as asked. */
@@ -320,12 +321,7 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
         pipeline().fireChannelRead(buf);
         allocHandle.readComplete();
         pipeline().fireChannelReadComplete();
-        if (open && active && !inputShutdown && !readEnded && !readInFlight && isRegistered()
-                && (readPending || config.isAutoRead())) {
-            startRead(true);
-        } else {
-            watchIfIdle();
-        }
+        readOnOrWatch();
     }
 
     private void releaseOperations() {
@@ -440,20 +436,10 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
             return;
         }
         releaseOperations();
-        readOperation = loopIo.newOp(0, (op, status, bytes) -> {
-            if (moving) {
-                readCompletedWhileMoving((ByteBuf) op.detach(), status, (int) bytes);
-            } else {
-                readCompleted((ByteBuf) op.detach(), status, (int) bytes);
-            }
-        });
-        writeOperation = loopIo.newOp(0, (op, status, bytes) -> {
-            if (moving) {
-                writeCompletedWhileMoving((ByteBuf) op.detach(), status, (int) bytes);
-            } else {
-                writeCompleted((ByteBuf) op.detach(), status, (int) bytes);
-            }
-        });
+        readOperation = loopIo.newOp(0, (op, status, bytes) -> readCompleted((ByteBuf) op.detach(), status,
+                (int) bytes));
+        writeOperation = loopIo.newOp(0, (op, status, bytes) -> writeCompleted((ByteBuf) op.detach(), status,
+                (int) bytes));
     }
 
     /** Starts a ReadFile: the first of a read batch ({@code newBatch}), or the next one within it. */
@@ -550,6 +536,10 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
     }
 
     private void readCompleted(ByteBuf buf, int status, int bytes) {
+        if (moving) {
+            readCompletedWhileMoving(buf, status, bytes);
+            return;
+        }
         readInFlight = false;
         if (!open) {
             ReferenceCountUtil.safeRelease(buf);
@@ -594,6 +584,11 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
         }
         allocHandle.readComplete();
         pipeline.fireChannelReadComplete();
+        readOnOrWatch();
+    }
+
+    /** After a read batch: the next batch when asked for (auto-read or read()), else the idle watch. */
+    private void readOnOrWatch() {
         if (open && active && !inputShutdown && !readEnded && !readInFlight
                 && (readPending || config.isAutoRead())) {
             startRead(true);
@@ -754,6 +749,10 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
     }
 
     private void writeCompleted(ByteBuf data, int status, int bytes) {
+        if (moving) {
+            writeCompletedWhileMoving(data, status, bytes);
+            return;
+        }
         FileRegion region = writeRegion;
         writeRegion = null;
         data.release();

@@ -413,9 +413,13 @@ class WinloopNamedPipeTest {
                     @Override
                     public void channelRead(ChannelHandlerContext ctx, Object msg) {
                         ((ByteBuf) msg).release();
-                        // A big write the client never reads is in flight, and a read is re-armed: close now.
+                        // A big write the client never reads is in flight, and the next read is started before
+                        // the loop runs its tasks: close then. The client has auto-read off and unread data, so it
+                        // learns of the close from its writes still in flight; the server reads one 64 KiB chunk
+                        // per loop turn, far from the 4 MiB the client sends. (A close 50 ms later let the server
+                        // read all of them first on a fast machine, and the client then had nothing to fail.)
                         ctx.writeAndFlush(Unpooled.directBuffer(1024 * 1024).writeZero(1024 * 1024));
-                        ctx.channel().eventLoop().schedule(() -> ctx.close(), 50, TimeUnit.MILLISECONDS);
+                        ctx.channel().eventLoop().execute(ctx::close);
                     }
                 }).bind(address).sync().channel();
         Channel client = new Bootstrap().group(workers).channel(WinloopNamedPipeChannel.class)

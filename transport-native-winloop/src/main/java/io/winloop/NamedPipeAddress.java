@@ -1,7 +1,8 @@
 package io.winloop;
 
+import io.winloop.internal.pipe.PipeNames;
+
 import java.net.SocketAddress;
-import java.util.Locale;
 import java.util.Random;
 
 /**
@@ -10,7 +11,15 @@ import java.util.Random;
  *
  * <p>Only the local form is accepted: a remote pipe ({@code \\server\pipe\name}) goes over SMB, which Winloop's
  * servers refuse anyway ({@code PIPE_REJECT_REMOTE_CLIENTS}). Windows compares pipe names without regard to case,
- * and so does {@link #equals}.
+ * and so do {@link #equals} and {@link #hashCode}.
+ *
+ * <p>A name always stays under {@code \\.\pipe\}: Win32 normalizes a {@code \\.\} path before opening it (a
+ * {@code /} becomes a separator, {@code ..} climbs a level, trailing dots and spaces go), so a name such as
+ * {@code ../../C:/x} would open a file, and {@code name.} another pipe. Every name that normalization would change
+ * is refused with an {@link IllegalArgumentException} saying why: slashes and backslashes and their lookalikes,
+ * {@code .} and {@code ..}, a trailing dot or space, control characters, unpaired surrogates, and the DOS device
+ * names ({@code NUL}, {@code CON}, {@code COM1}, ...). Winloop then opens and creates pipes through
+ * {@code \\?\pipe\name}, which Win32 passes on unnormalized, and checks that what it opened is a pipe.
  *
  * <p>{@link #ephemeral()} is the pipe analog of port 0: a server bound to it gets a fresh, unguessable name at bind
  * time, which its {@code localAddress()} then returns; clients connect to that, never to the ephemeral address.
@@ -19,7 +28,8 @@ public final class NamedPipeAddress extends SocketAddress {
     private static final long serialVersionUID = 1L;
     /** The prefix every local pipe path starts with. */
     public static final String PREFIX = "\\\\.\\pipe\\";
-    /** Windows' limit for the whole path (CreateNamedPipe: "The entire pipe name string can be up to 256 characters"). */
+    /** Windows' limit for the whole path (CreateNamedPipe: "The entire pipe name string can be up to 256
+     * characters"). */
     public static final int MAX_PATH_LENGTH = 256;
     /** The name prefix of {@link #ephemeral()}. */
     public static final String DEFAULT_EPHEMERAL_PREFIX = "winloop-";
@@ -29,6 +39,8 @@ public final class NamedPipeAddress extends SocketAddress {
 
     /** The full path; for an ephemeral address, the prefix the random part goes after. */
     private final String path;
+    /** The name as Windows compares it (see PipeNames.key). */
+    private final String key;
     private final boolean ephemeral;
 
     /**
@@ -41,6 +53,7 @@ public final class NamedPipeAddress extends SocketAddress {
 
     private NamedPipeAddress(String path, boolean ephemeral) {
         this.path = path;
+        this.key = PipeNames.key(path);
         this.ephemeral = ephemeral;
     }
 
@@ -62,8 +75,9 @@ public final class NamedPipeAddress extends SocketAddress {
      * Like {@link #ephemeral()}, with the random part after {@code prefix} (which may be empty), so that the names a
      * service makes are recognizable in a pipe listing.
      *
-     * @throws IllegalArgumentException when the prefix holds a backslash or NUL, or leaves no room for the random
-     *                                  part within {@value #MAX_PATH_LENGTH} characters
+     * @throws IllegalArgumentException when the prefix breaks a rule of pipe names (see the class comment), or
+     *                                  leaves no room for the random part within {@value #MAX_PATH_LENGTH}
+     *                                  characters
      */
     public static NamedPipeAddress ephemeral(String prefix) {
         if (prefix == null) {
@@ -72,11 +86,14 @@ public final class NamedPipeAddress extends SocketAddress {
         if (PREFIX.length() + prefix.length() + EPHEMERAL_RANDOM_CHARS > MAX_PATH_LENGTH) {
             throw new IllegalArgumentException("ephemeral pipe name prefix too long: " + prefix.length()
                     + " characters (\\\\.\\pipe\\ + prefix + " + EPHEMERAL_RANDOM_CHARS
-                    + " random hex digits must fit in the " + MAX_PATH_LENGTH + " Windows allows): " + prefix);
+                    + " random hex digits must fit in the " + MAX_PATH_LENGTH + " Windows allows): "
+                    + printable(prefix));
         }
-        if (prefix.indexOf('\\') >= 0 || prefix.indexOf(0) >= 0) {
-            throw new IllegalArgumentException("a backslash or NUL character in the ephemeral pipe name prefix "
-                    + "(Windows forbids both in a pipe name; the prefix goes after \\\\.\\pipe\\): " + prefix);
+        // The prefix is the start of a name: the rules of a whole name apply to it with a stand-in random part.
+        String problem = PipeNames.problem(prefix + "0");
+        if (problem != null) {
+            throw new IllegalArgumentException(problem.replace("the pipe name", "the ephemeral pipe name prefix")
+                    + ": " + printable(prefix));
         }
         return new NamedPipeAddress(PREFIX + prefix, true);
     }
@@ -109,31 +126,42 @@ public final class NamedPipeAddress extends SocketAddress {
         if (path == null) {
             throw new NullPointerException("path");
         }
-        String full = path.regionMatches(true, 0, PREFIX, 0, PREFIX.length()) ? path
-                : path.startsWith("\\\\") ? null : PREFIX + path;
-        if (full == null) {
-            throw new IllegalArgumentException("not a local named pipe: " + path
+        String name;
+        if (path.regionMatches(true, 0, PREFIX, 0, PREFIX.length())
+                || path.regionMatches(true, 0, PipeNames.UNNORMALIZED_PREFIX, 0, PREFIX.length())) {
+            name = path.substring(PREFIX.length());
+        } else if (path.startsWith("\\\\") || path.startsWith("//")) {
+            throw new IllegalArgumentException("not a local named pipe: " + printable(path)
                     + " (expected \\\\.\\pipe\\<name>; remote pipes \\\\server\\pipe\\<name> are not supported)");
+        } else {
+            name = path;
         }
-        String name = full.substring(PREFIX.length());
         if (name.isEmpty()) {
-            throw new IllegalArgumentException("empty pipe name: " + path + " (expected \\\\.\\pipe\\<name>)");
+            throw new IllegalArgumentException("empty pipe name: " + printable(path) + " (expected \\\\.\\pipe\\<name>)");
         }
-        if (full.length() > MAX_PATH_LENGTH) {
-            throw new IllegalArgumentException("pipe path too long: " + full.length() + " characters (Windows allows "
-                    + MAX_PATH_LENGTH + "): " + path);
+        if (PREFIX.length() + name.length() > MAX_PATH_LENGTH) {
+            throw new IllegalArgumentException("pipe path too long: " + (PREFIX.length() + name.length())
+                    + " characters (Windows allows " + MAX_PATH_LENGTH + "): " + printable(path));
         }
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (c == '\\') {
-                throw new IllegalArgumentException("a backslash in the pipe name (Windows forbids it after "
-                        + "\\\\.\\pipe\\): " + path);
-            }
-            if (c == 0) {
-                throw new IllegalArgumentException("a NUL character in the pipe name: " + path);
-            }
+        String problem = PipeNames.problem(name);
+        if (problem != null) {
+            throw new IllegalArgumentException(problem + ": " + printable(path));
         }
         return PREFIX + name;
+    }
+
+    /** {@code path} with control characters shown as {@code \\uXXXX}, so that a message never hides them. */
+    static String printable(String path) {
+        StringBuilder sb = new StringBuilder(path.length());
+        for (int i = 0; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (c < 0x20 || c == 0x7F || Character.isSurrogate(c) && !PipeNames.isPairedSurrogate(path, i)) {
+                sb.append(String.format("\\u%04X", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
     }
 
     /**
@@ -161,12 +189,12 @@ public final class NamedPipeAddress extends SocketAddress {
     @Override
     public boolean equals(Object o) {
         return o instanceof NamedPipeAddress && ((NamedPipeAddress) o).ephemeral == ephemeral
-                && ((NamedPipeAddress) o).path.equalsIgnoreCase(path);
+                && ((NamedPipeAddress) o).key.equals(key);
     }
 
     @Override
     public int hashCode() {
-        return path.toLowerCase(Locale.ROOT).hashCode() + (ephemeral ? 1 : 0);
+        return key.hashCode() + (ephemeral ? 1 : 0);
     }
 
     /** The path; for an ephemeral address, {@code \\.\pipe\<prefix><ephemeral>}. */

@@ -21,13 +21,15 @@ public final class PipeInstances {
     private long first;
 
     /**
+     * @param path               the pipe's path as shown, {@code \\.\pipe\NAME}
+     * @param openPath           the path instances are created with, {@code \\?\pipe\NAME} (PipeNames)
      * @param first              the first instance, created (with FILE_FLAG_FIRST_PIPE_INSTANCE) by the caller
      * @param securityAttributes those of every instance
      *                           <p>Both are owned by this object from now on: {@link #close()} releases them.
      */
-    public PipeInstances(String path, long first, int bufferSize, long securityAttributes) {
+    public PipeInstances(String path, String openPath, long first, int bufferSize, long securityAttributes) {
         this.path = path;
-        this.name = new WString(path);
+        this.name = new WString(openPath);
         this.first = first;
         this.bufferSize = bufferSize;
         this.securityAttributes = securityAttributes;
@@ -54,6 +56,49 @@ public final class PipeInstances {
             throw PipeErrors.newException("CreateNamedPipe(" + path + ")", WinError.lastError());
         }
         return handle;
+    }
+
+    /**
+     * Fails, naming {@code operation}, unless {@code handle} is a pipe (GetFileType): a last check that a path
+     * opened or created as a pipe's did not lead anywhere else.
+     */
+    public static void checkIsPipe(long handle, String operation) throws IOException {
+        int type = PipeKernel32.GetFileType(handle);
+        if (type != PipeKernel32.FILE_TYPE_PIPE) {
+            throw new IOException(operation + " opened something that is not a pipe (GetFileType = " + type
+                    + ", FILE_TYPE_PIPE = " + PipeKernel32.FILE_TYPE_PIPE + "); closed it");
+        }
+    }
+
+    /**
+     * Whether an instance of the pipe at {@code path} ({@code \\.\pipe\NAME}) exists. WaitNamedPipe answers
+     * ERROR_FILE_NOT_FOUND only when none does, and returns within 1 ms otherwise: at once when one listens,
+     * ERROR_SEM_TIMEOUT when all are busy.
+     *
+     * <p>The {@code \\.\pipe\} form, not {@code \\?\pipe\}: Windows' WaitNamedPipe takes only the former (it
+     * strips the prefix and hands the rest to the pipe file system as it is); Wine's normalizes it first, which
+     * changes nothing for a name NamedPipeAddress accepted.
+     *
+     * @throws java.net.BindException with WaitNamedPipe's real error when it answers anything else
+     */
+    public static boolean isNameInUse(String path) throws IOException {
+        if (PipeKernel32.WaitNamedPipeW(new WString(path), 1) != 0) {
+            return true;
+        }
+        return isInUse(WinError.lastError(), path);
+    }
+
+    /** What WaitNamedPipe's failure {@code error} says of the name: in use, free, or (thrown) cannot tell. */
+    public static boolean isInUse(int error, String path) throws IOException {
+        switch (error) {
+            case PipeErrors.ERROR_FILE_NOT_FOUND:
+                return false;
+            case PipeErrors.ERROR_SEM_TIMEOUT:
+                return true;
+            default:
+                throw PipeErrors.newBindException("WaitNamedPipe(" + path + ")", error,
+                        "cannot tell whether the name is free");
+        }
     }
 
     /** Closes the first instance if it was never handed out, and frees the security attributes. */

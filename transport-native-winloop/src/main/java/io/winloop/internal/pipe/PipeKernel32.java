@@ -19,6 +19,13 @@ public final class PipeKernel32 {
     /** With SECURITY_IDENTIFICATION: the server may learn who the client is but not act as it (no impersonation). */
     public static final int SECURITY_SQOS_PRESENT = 0x00100000;
     public static final int SECURITY_IDENTIFICATION = 1 << 16;
+    /**
+     * What a client end opens with: FILE_GENERIC_READ (read data, attributes, extended attributes and the DACL;
+     * SYNCHRONIZE) and FILE_WRITE_DATA, not GENERIC_WRITE: FILE_GENERIC_WRITE includes FILE_APPEND_DATA, the same bit
+     * as FILE_CREATE_PIPE_INSTANCE ("Named Pipe Security and Access Rights"), so a server that rightly denies its
+     * clients that right would refuse a GENERIC_WRITE open.
+     */
+    public static final int CLIENT_ACCESS = 0x00120089 | 0x2;
 
     static {
         Native.register(PipeKernel32.class, NativeLibrary.getInstance("kernel32"));
@@ -39,6 +46,11 @@ public final class PipeKernel32 {
                                           int creationDisposition, int flags, long template);
 
     public static native int WaitNamedPipeW(WString name, int timeoutMillis);
+
+    /** GetFileType's answer for a pipe (FILE_TYPE_DISK = 1, FILE_TYPE_CHAR = 2, FILE_TYPE_UNKNOWN = 0). */
+    public static final int FILE_TYPE_PIPE = 3;
+
+    public static native int GetFileType(long handle);
 
     /** With a null buffer: only how many bytes wait to be read ({@code totalBytesAvailPtr}); never blocks. */
     public static native int PeekNamedPipe(long pipe, long buffer, int length, long readPtr, long totalBytesAvailPtr,

@@ -25,11 +25,31 @@ public final class WinloopChannelOption<T> extends ChannelOption<T> {
     public static final ChannelOption<Integer> PIPE_INSTANCES = valueOf(WinloopChannelOption.class,
             "PIPE_INSTANCES");
     /**
-     * Named pipe servers: the security descriptor of the pipe, in SDDL. Default (null): full access for the current
-     * user, SYSTEM and Administrators only, {@code D:P(A;;GA;;;SY)(A;;GA;;;BA)(A;;GA;;;<user SID>)}.
+     * Named pipe servers: the security descriptor of the pipe, in SDDL. Default (null): owned by the current user,
+     * full access for that user, SYSTEM and Administrators only,
+     * {@code O:<user SID>D:P(A;;GA;;;SY)(A;;GA;;;BA)(A;;GA;;;<user SID>)}. Checked at bind: a descriptor that grants
+     * anyone else {@code FILE_CREATE_PIPE_INSTANCE} (GA, GW, FA, FW or LC: it is {@code FILE_APPEND_DATA}) is
+     * refused unless {@link #PIPE_CLIENTS_MAY_CREATE_INSTANCES} is set, since that principal could add instances of
+     * the name and take this server's clients; one that does not grant this process's user that right is refused,
+     * since every instance after the first would fail. Grant clients {@code 0x12019b} (read, write data, write
+     * attributes) instead of GW or GA.
      */
     public static final ChannelOption<String> PIPE_SECURITY_DESCRIPTOR = valueOf(WinloopChannelOption.class,
             "PIPE_SECURITY_DESCRIPTOR");
+    /**
+     * Named pipe servers: accept a {@link #PIPE_SECURITY_DESCRIPTOR} that lets principals other than the current
+     * user, SYSTEM and Administrators create instances of the pipe (for clients that must open it with
+     * GENERIC_WRITE, such as .NET's {@code NamedPipeClientStream} with {@code PipeDirection.InOut}). Those
+     * principals can then squat the name's later instances. Default false.
+     */
+    public static final ChannelOption<Boolean> PIPE_CLIENTS_MAY_CREATE_INSTANCES = valueOf(
+            WinloopChannelOption.class, "PIPE_CLIENTS_MAY_CREATE_INSTANCES");
+    /**
+     * Named pipe clients: whose pipes a client connects to; default {@link NamedPipeOwnerPolicy#trusted()} (the
+     * current user, SYSTEM, Administrators). A pipe owned by anyone else is closed and the connect fails.
+     */
+    public static final ChannelOption<NamedPipeOwnerPolicy> PIPE_OWNER_POLICY = valueOf(WinloopChannelOption.class,
+            "PIPE_OWNER_POLICY");
     /** Named pipe servers: the in and out buffer sizes requested from CreateNamedPipe (advisory). Default 65536. */
     public static final ChannelOption<Integer> PIPE_BUFFER_SIZE = valueOf(WinloopChannelOption.class,
             "PIPE_BUFFER_SIZE");

@@ -27,6 +27,9 @@ import io.winloop.internal.overlapped.OverlappedIo;
 import io.winloop.internal.overlapped.OverlappedOp;
 import io.winloop.internal.overlapped.PortBinding;
 import io.winloop.internal.pipe.PipeErrors;
+import io.winloop.internal.pipe.PipeInstances;
+import io.winloop.internal.pipe.PipeNames;
+import io.winloop.internal.pipe.PipeSecurity;
 import io.winloop.internal.pipe.PipeKernel32;
 import io.winloop.internal.win.ByteBufAddress;
 import io.winloop.internal.win.Kernel32;
@@ -35,6 +38,7 @@ import io.winloop.internal.win.Ntdll;
 import io.winloop.internal.win.WinError;
 
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.AlreadyConnectedException;
@@ -935,10 +939,13 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
             }
         }
 
-        /** Opens the client end: true when open, false when every instance is busy (ERROR_PIPE_BUSY). */
+        /**
+         * Opens the client end: true when open, false when every instance is busy (ERROR_PIPE_BUSY). Through the
+         * unnormalized path (PipeNames), then checked: a pipe, owned by someone the owner policy trusts.
+         */
         private boolean tryOpen(NamedPipeAddress address) throws IOException {
-            long pipe = PipeKernel32.CreateFileW(new WString(address.path()),
-                    Kernel32.GENERIC_READ | Kernel32.GENERIC_WRITE, 0, 0, Kernel32.OPEN_EXISTING,
+            long pipe = PipeKernel32.CreateFileW(new WString(PipeNames.unnormalizedPath(address.name())),
+                    PipeKernel32.CLIENT_ACCESS, 0, 0, Kernel32.OPEN_EXISTING,
                     Kernel32.FILE_FLAG_OVERLAPPED | PipeKernel32.SECURITY_SQOS_PRESENT
                             | PipeKernel32.SECURITY_IDENTIFICATION, 0);
             if (pipe == Kernel32.INVALID_HANDLE_VALUE) {
@@ -949,6 +956,8 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
                 throw PipeErrors.newConnectException("CreateFile(" + address + ")", error);
             }
             try {
+                PipeInstances.checkIsPipe(pipe, "CreateFile(" + address + ")");
+                checkOwner(pipe, address);
                 attach(pipe);
             } catch (IOException | RuntimeException e) {
                 Kernel32.CloseHandle(pipe);
@@ -956,6 +965,22 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
             }
             handle = pipe;
             return true;
+        }
+
+        /** Fails unless the pipe's owner is one the channel's {@link NamedPipeOwnerPolicy} trusts. */
+        private void checkOwner(long pipe, NamedPipeAddress address) throws IOException {
+            NamedPipeOwnerPolicy policy = config.getOwnerPolicy();
+            if (policy.isAnyOwner()) {
+                return;
+            }
+            String owner = PipeSecurity.readOwner(pipe);
+            String user = PipeSecurity.currentUserSid();
+            if (!policy.accepts(owner, user)) {
+                throw new ConnectException("connect(" + address + ") refused: the pipe is owned by "
+                        + (owner == null ? "no one (its security descriptor names no owner)" : owner)
+                        + ", not by " + policy.describe(user) + " (PIPE_OWNER_POLICY): another user's process may "
+                        + "have created this name first. Nothing was written to it.");
+            }
         }
 
         private void scheduleRetry(NamedPipeAddress address, long deadline, long delayNanos, int timeout) {

@@ -17,6 +17,7 @@ import java.util.Map;
  */
 public final class WinloopNamedPipeChannelConfig extends DefaultChannelConfig implements DuplexChannelConfig {
     private volatile boolean allowHalfClosure;
+    private volatile NamedPipeOwnerPolicy ownerPolicy = NamedPipeOwnerPolicy.trusted();
 
     WinloopNamedPipeChannelConfig(WinloopNamedPipeChannel channel) {
         super(channel);
@@ -24,7 +25,8 @@ public final class WinloopNamedPipeChannelConfig extends DefaultChannelConfig im
 
     @Override
     public Map<ChannelOption<?>, Object> getOptions() {
-        return getOptions(super.getOptions(), ChannelOption.ALLOW_HALF_CLOSURE);
+        return getOptions(super.getOptions(), ChannelOption.ALLOW_HALF_CLOSURE,
+                WinloopChannelOption.PIPE_OWNER_POLICY);
     }
 
     @SuppressWarnings("unchecked")
@@ -32,6 +34,9 @@ public final class WinloopNamedPipeChannelConfig extends DefaultChannelConfig im
     public <T> T getOption(ChannelOption<T> option) {
         if (option == ChannelOption.ALLOW_HALF_CLOSURE) {
             return (T) Boolean.valueOf(isAllowHalfClosure());
+        }
+        if (option == WinloopChannelOption.PIPE_OWNER_POLICY) {
+            return (T) getOwnerPolicy();
         }
         return super.getOption(option);
     }
@@ -41,6 +46,10 @@ public final class WinloopNamedPipeChannelConfig extends DefaultChannelConfig im
         validate(option, value);
         if (option == ChannelOption.ALLOW_HALF_CLOSURE) {
             setAllowHalfClosure((Boolean) value);
+            return true;
+        }
+        if (option == WinloopChannelOption.PIPE_OWNER_POLICY) {
+            setOwnerPolicy((NamedPipeOwnerPolicy) value);
             return true;
         }
         return super.setOption(option, value);
@@ -54,6 +63,19 @@ public final class WinloopNamedPipeChannelConfig extends DefaultChannelConfig im
     @Override
     public WinloopNamedPipeChannelConfig setAllowHalfClosure(boolean allowHalfClosure) {
         this.allowHalfClosure = allowHalfClosure;
+        return this;
+    }
+
+    /** Whose pipes this client connects to (see {@link WinloopChannelOption#PIPE_OWNER_POLICY}). */
+    public NamedPipeOwnerPolicy getOwnerPolicy() {
+        return ownerPolicy;
+    }
+
+    public WinloopNamedPipeChannelConfig setOwnerPolicy(NamedPipeOwnerPolicy ownerPolicy) {
+        if (ownerPolicy == null) {
+            throw new NullPointerException("PIPE_OWNER_POLICY (NamedPipeOwnerPolicy.anyOwner() turns the check off)");
+        }
+        this.ownerPolicy = ownerPolicy;
         return this;
     }
 

@@ -21,6 +21,7 @@ import io.winloop.internal.pipe.PipeServerAcceptor;
 import io.winloop.internal.pipe.PipeErrors;
 import io.winloop.internal.pipe.PipeInstances;
 import io.winloop.internal.pipe.PipeKernel32;
+import io.winloop.internal.pipe.PipeNames;
 import io.winloop.internal.pipe.PipeSecurity;
 import io.winloop.internal.win.Kernel32;
 import io.winloop.internal.win.WinError;
@@ -60,7 +61,8 @@ import java.util.concurrent.TimeUnit;
  * </ul>
  *
  * <p>Bound to {@link NamedPipeAddress#ephemeral()}, the server takes a fresh name of 128 random bits
- * ({@link SecureRandom}) under the same guards, as a TCP server bound to port 0 takes a free port; {@link #localAddress()}
+ * ({@link SecureRandom}) under the same guards, as a TCP server bound to port 0 takes a free port; {@link
+  * #localAddress()}
  * is that name.
  */
 public final class WinloopNamedPipeServerChannel extends AbstractServerChannel {
@@ -173,7 +175,11 @@ public final class WinloopNamedPipeServerChannel extends AbstractServerChannel {
             ensureNameFree(requested);
         }
         String sddl = config.getSecurityDescriptor();
-        long attributes = PipeSecurity.attributes(sddl != null ? sddl : PipeSecurity.defaultSddl());
+        if (sddl == null) {
+            sddl = PipeSecurity.defaultSddl();
+        }
+        PipeSecurity.checkServerDescriptor(sddl, config.isClientsMayCreateInstances());
+        long attributes = PipeSecurity.attributes(sddl);
         long first = Kernel32.INVALID_HANDLE_VALUE;
         NamedPipeAddress address = requested;
         try {
@@ -188,10 +194,11 @@ public final class WinloopNamedPipeServerChannel extends AbstractServerChannel {
                         address = fresh;
                     } catch (BindException taken) {
                         if (attempt == EPHEMERAL_ATTEMPTS) {
-                            throw PipeErrors.newBindException("CreateNamedPipe(" + requested
-                                    + ", FILE_FLAG_FIRST_PIPE_INSTANCE)", PipeErrors.ERROR_ACCESS_DENIED,
-                                    EPHEMERAL_ATTEMPTS + " fresh random names were all refused as taken, the last "
-                                            + fresh);
+                            BindException failed = new BindException("bind(" + requested + ") failed: the name is "
+                                    + "in use: " + EPHEMERAL_ATTEMPTS + " fresh random names were all refused as "
+                                    + "taken, the last " + fresh);
+                            failed.initCause(taken);
+                            throw failed;
                         }
                     }
                 }
@@ -230,33 +237,37 @@ public final class WinloopNamedPipeServerChannel extends AbstractServerChannel {
     }
 
     private void bindWhenFree(NamedPipeAddress address, ChannelPromise promise, long deadline) {
-        if (isOpen() && !isActive() && !promise.isDone() && System.nanoTime() - deadline < 0
-                && isNameInUse(address)) {
+        boolean inUse;
+        try {
+            inUse = isOpen() && !isActive() && !promise.isDone() && System.nanoTime() - deadline < 0
+                    && isNameInUse(address);
+        } catch (IOException e) {
+            promise.tryFailure(e);
+            return;
+        }
+        if (inUse) {
             eventLoop().schedule(() -> bindWhenFree(address, promise, deadline), 5, TimeUnit.MILLISECONDS);
             return;
         }
         super.bind(address, promise);
     }
 
-    /**
-     * FILE_FLAG_FIRST_PIPE_INSTANCE is the guard on Windows; Wine ignores it (pipe-probe.c). WaitNamedPipe answers
-     * ERROR_FILE_NOT_FOUND only when no instance of the name exists, and returns within 1 ms otherwise.
-     */
-    private static boolean isNameInUse(NamedPipeAddress address) {
-        return PipeKernel32.WaitNamedPipeW(new WString(address.path()), 1) != 0
-                || WinError.lastError() != PipeErrors.ERROR_FILE_NOT_FOUND;
+    /** FILE_FLAG_FIRST_PIPE_INSTANCE is the guard on Windows; Wine ignores it (pipe-probe.c): ask first. */
+    private static boolean isNameInUse(NamedPipeAddress address) throws IOException {
+        return PipeInstances.isNameInUse(address.path());
     }
 
     private static void ensureNameFree(NamedPipeAddress address) throws IOException {
         if (isNameInUse(address)) {
-            throw PipeErrors.newBindException("CreateNamedPipe(" + address + ", FILE_FLAG_FIRST_PIPE_INSTANCE)",
-                    PipeErrors.ERROR_ACCESS_DENIED, "another server already has instances of this pipe name");
+            throw new BindException("bind(" + address + ") failed: the name is in use: WaitNamedPipe found an "
+                    + "instance of it (another server, or this one's accepted ends still open)");
         }
     }
 
     private long createFirstInstance(NamedPipeAddress address, long attributes) throws IOException {
         int bufferSize = config.getBufferSize();
-        long pipe = PipeInstances.create(new WString(address.path()), true, bufferSize, attributes);
+        long pipe = PipeInstances.create(new WString(PipeNames.unnormalizedPath(address.name())), true, bufferSize,
+                attributes);
         if (pipe == Kernel32.INVALID_HANDLE_VALUE) {
             int error = WinError.lastError();
             if (error == PipeErrors.ERROR_ACCESS_DENIED) {
@@ -264,6 +275,12 @@ public final class WinloopNamedPipeServerChannel extends AbstractServerChannel {
                         error, "another server already has instances of this pipe name");
             }
             throw PipeErrors.newException("CreateNamedPipe(" + address + ")", error);
+        }
+        try {
+            PipeInstances.checkIsPipe(pipe, "CreateNamedPipe(" + address + ")");
+        } catch (IOException e) {
+            Kernel32.CloseHandle(pipe);
+            throw e;
         }
         return pipe;
     }
@@ -275,7 +292,8 @@ public final class WinloopNamedPipeServerChannel extends AbstractServerChannel {
     private void newAcceptor(NamedPipeAddress address, long first, long attributes) throws IOException {
         PipeAcceptMode mode = PipeAcceptMode.current();
         logger.debug("{} accepts {}: {}", this, address, mode);
-        PipeInstances pipeInstances = new PipeInstances(address.path(), first, config.getBufferSize(), attributes);
+        PipeInstances pipeInstances = new PipeInstances(address.path(), PipeNames.unnormalizedPath(address.name()),
+                first, config.getBufferSize(), attributes);
         if (mode.mode() == PipeAcceptMode.Mode.PORT) {
             acceptor = new PipePortAcceptor(pipeInstances, config.getInstances(), io, eventLoop(),
                     new PipePortAcceptor.Listener() {

@@ -51,6 +51,7 @@ public final class PipeAcceptor implements PipeServerAcceptor, Runnable {
     private final int[] waitSlot;
     /** Instances handed over and not yet taken by the channel ({@link #delivered()}): the backlog. */
     private final AtomicInteger undelivered = new AtomicInteger();
+    private final FailureStreak failures = new FailureStreak();
     private volatile boolean stopped;
     private final Thread thread;
 
@@ -119,11 +120,12 @@ public final class PipeAcceptor implements PipeServerAcceptor, Runnable {
     public void run() {
         try {
             while (!stopped) {
-                fillInstances();
+                boolean retry = fillInstances();
                 if (stopped) {
                     break;
                 }
-                waitForConnects();
+                // A slot that failed to listen is tried again after RETRY_MILLIS, not only at the next connect.
+                waitForConnects(retry ? RETRY_MILLIS : Kernel32.INFINITE);
             }
         } catch (Throwable t) {
             logger.warn("Named pipe acceptor for {} failed", pipeInstances.path(), t);
@@ -133,15 +135,18 @@ public final class PipeAcceptor implements PipeServerAcceptor, Runnable {
         }
     }
 
-    /** Listens with every empty slot, while the backlog of undelivered instances leaves room. */
-    private void fillInstances() {
+    /**
+     * Listens with every empty slot, while the backlog of undelivered instances leaves room; true when a slot was
+     * left empty by a failure (reported), to be tried again after a pause.
+     */
+    private boolean fillInstances() {
         for (int i = 0; i < instances && !stopped; i++) {
             if (handles[i] != 0 || undelivered.get() >= instances) {
                 continue;
             }
             long handle = nextInstance();
             if (handle == 0) {
-                return; // reported; retried after a pause
+                return true;
             }
             long ov = overlapped + (long) i * PipeKernel32.OVERLAPPED_SIZE;
             NativeMemory.zero(ov, PipeKernel32.OVERLAPPED_SIZE);
@@ -154,36 +159,42 @@ public final class PipeAcceptor implements PipeServerAcceptor, Runnable {
             int error = WinError.lastError();
             if (error == PipeErrors.ERROR_IO_PENDING) {
                 handles[i] = handle;
+                failures.succeeded();
             } else if (error == PipeErrors.ERROR_PIPE_CONNECTED) {
                 handOver(handle); // the client came first (pipe-probe.c)
+            } else if (error == PipeErrors.ERROR_NO_DATA) {
+                // A client opened this instance and closed it again before ConnectNamedPipe: nothing to serve and
+                // nothing wrong (any local process can do it at will). Close it; the slot listens anew at once.
+                Kernel32.CloseHandle(handle);
+                i--;
             } else {
                 Kernel32.CloseHandle(handle);
-                listener.failed(PipeErrors.newException("ConnectNamedPipe(" + pipeInstances.path() + ")", error));
-                pause();
+                report(PipeErrors.newException("ConnectNamedPipe(" + pipeInstances.path() + ")", error));
+                return true;
             }
         }
+        return false;
     }
 
     private long nextInstance() {
         try {
             return pipeInstances.next();
         } catch (IOException e) {
-            listener.failed(e);
-            pause();
+            report(e);
             return 0;
         }
     }
 
-    private void pause() {
-        PipeKernel32.WaitForMultipleObjects(1, storeWakeOnly(), 0, RETRY_MILLIS);
+    /** Reports the first of a streak of equal failures; the repeats (one per retry) only to the debug log. */
+    private void report(IOException failure) {
+        if (failures.shouldReport(failure)) {
+            listener.failed(failure);
+        } else {
+            logger.debug("{} (again, {} times since it was reported)", failure.getMessage(), failures.suppressed());
+        }
     }
 
-    private long storeWakeOnly() {
-        NativeMemory.putLong(waitHandles, wakeEvent);
-        return waitHandles;
-    }
-
-    private void waitForConnects() {
+    private void waitForConnects(int timeoutMillis) {
         int count = 0;
         for (int i = 0; i < instances; i++) {
             if (handles[i] != 0) {
@@ -192,13 +203,13 @@ public final class PipeAcceptor implements PipeServerAcceptor, Runnable {
             }
         }
         NativeMemory.putLong(waitHandles + count * 8L, wakeEvent);
-        int result = PipeKernel32.WaitForMultipleObjects(count + 1, waitHandles, 0, -1);
+        int result = PipeKernel32.WaitForMultipleObjects(count + 1, waitHandles, 0, timeoutMillis);
         if (result == PipeKernel32.WAIT_FAILED) {
             throw new IllegalStateException(PipeErrors.newException("WaitForMultipleObjects", WinError.lastError()));
         }
         int index = result - PipeKernel32.WAIT_OBJECT_0;
         if (index < 0 || index >= count) {
-            return; // the wake-up event (stop, or room in the backlog), or an abandoned wait
+            return; // the wake-up event (stop, or room in the backlog), a timeout (retry), or an abandoned wait
         }
         int slot = waitSlot[index];
         long handle = handles[slot];
@@ -215,6 +226,7 @@ public final class PipeAcceptor implements PipeServerAcceptor, Runnable {
     }
 
     private void handOver(long handle) {
+        failures.succeeded();
         undelivered.incrementAndGet();
         listener.accepted(handle);
     }

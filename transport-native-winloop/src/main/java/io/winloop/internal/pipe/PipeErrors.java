@@ -87,7 +87,9 @@ public final class PipeErrors {
             case ERROR_FILE_NOT_FOUND: return ": no pipe server listens on this name";
             case ERROR_BROKEN_PIPE: return ": the pipe has been ended (Broken pipe)";
             case ERROR_NO_DATA: return ": the pipe is being closed (Broken pipe)";
-            case ERROR_PIPE_NOT_CONNECTED: return ": no process is on the other end of the pipe";
+            // Each end-of-pipe error carries epoll's EPIPE words, "Broken pipe", which SslHandler (its
+            // ignorable-error pattern) and Reactor Netty (AbortedException.isConnectionReset) look for.
+            case ERROR_PIPE_NOT_CONNECTED: return ": no process is on the other end of the pipe (Broken pipe)";
             case ERROR_PIPE_BUSY: return ": all pipe instances are busy";
             case ERROR_ACCESS_DENIED: return ": access denied";
             default: return "";

@@ -47,6 +47,7 @@ public final class PipePortAcceptor implements PipeServerAcceptor {
     private int undelivered;
     private boolean stopped;
     private ScheduledFuture<?> retry;
+    private final FailureStreak failures = new FailureStreak();
 
     /**
      * @param pipeInstances where the instances come from, the first included; owned by the acceptor once it is
@@ -151,13 +152,23 @@ public final class PipePortAcceptor implements PipeServerAcceptor {
         try {
             return pipeInstances.next();
         } catch (IOException e) {
-            listener.failed(e);
+            report(e);
             scheduleRetry();
             return 0;
         }
     }
 
+    /** Reports the first of a streak of equal failures; the repeats (one per retry) only to the debug log. */
+    private void report(IOException failure) {
+        if (failures.shouldReport(failure)) {
+            listener.failed(failure);
+        } else {
+            logger.debug("{} (again, {} times since it was reported)", failure.getMessage(), failures.suppressed());
+        }
+    }
+
     private void handOver(PortBinding connected) {
+        failures.succeeded();
         undelivered++;
         listener.accepted(connected);
     }
@@ -189,7 +200,7 @@ public final class PipePortAcceptor implements PipeServerAcceptor {
                 overlapped = op.prepare(instance, 0);
             } catch (IOException e) {
                 Kernel32.CloseHandle(handle);
-                listener.failed(e);
+                report(e);
                 scheduleRetry();
                 return false;
             } catch (IllegalStateException e) {
@@ -217,13 +228,14 @@ public final class PipePortAcceptor implements PipeServerAcceptor {
                     return true;
                 default:
                     Kernel32.CloseHandle(handle);
-                    listener.failed(PipeErrors.newException("ConnectNamedPipe(" + pipeInstances.path() + ")", error));
+                    report(PipeErrors.newException("ConnectNamedPipe(" + pipeInstances.path() + ")", error));
                     scheduleRetry();
                     return false;
             }
         }
 
         private void started(PortBinding instance) {
+            failures.succeeded();
             op.started();
             listening = instance;
         }

@@ -88,7 +88,7 @@ class PipePortAcceptorTest {
     private PipePortAcceptor acceptor(long first, int instances) {
         OverlappedIo io = poller.overlapped();
         // ImmediateEventExecutor: this thread is the "loop" (it polls the port); no retry is scheduled here.
-        return new PipePortAcceptor(new PipeInstances(path, first, 4096, 0), instances, io,
+        return new PipePortAcceptor(new PipeInstances(path, path, first, 4096, 0), instances, io,
                 ImmediateEventExecutor.INSTANCE, listener);
     }
 

@@ -106,6 +106,11 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
     private boolean readPending;
     /** End of stream or a read error was seen: no read is started again (not even from channelReadComplete). */
     private boolean readEnded;
+    /**
+     * The read error (end of stream included) whose close waits for the write in flight to complete, or 0: see
+     * {@link #readFailed}.
+     */
+    private int readEndAfterWrite;
     private IoRegistration registration;
 
     // A move to another loop (or back to this one) with calls in flight: see startMove().
@@ -622,6 +627,18 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
         allocHandle.lastBytesRead(-1);
         allocHandle.readComplete();
         pipeline().fireChannelReadComplete();
+        if (writeInFlight && !(PipeErrors.isEndOfStream(error) && config.isAllowHalfClosure())) {
+            // A write is in flight and this would close the channel, failing the write's messages. The system may
+            // have completed that write already: Windows does not order the packets of one dequeued batch, so the
+            // peer's close can arrive before the success of a write it has read. The write's completion decides
+            // first (writeCompleted), then the channel ends.
+            readEndAfterWrite = error;
+            return;
+        }
+        readEnded(error);
+    }
+
+    private void readEnded(int error) {
         if (PipeErrors.isEndOfStream(error)) {
             endOfStream();
         } else {
@@ -790,6 +807,12 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
             in.removeBytes(bytes);
         }
         writeInFlight = false;
+        int readError = readEndAfterWrite;
+        if (readError != 0) {
+            readEndAfterWrite = 0;
+            readEnded(readError); // the other end left: what is still queued fails with the close
+            return;
+        }
         ((PipeUnsafe) unsafe()).flushAfterWrite();
     }
 

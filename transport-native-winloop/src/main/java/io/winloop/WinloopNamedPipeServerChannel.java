@@ -61,9 +61,8 @@ import java.util.concurrent.TimeUnit;
  * </ul>
  *
  * <p>Bound to {@link NamedPipeAddress#ephemeral()}, the server takes a fresh name of 128 random bits
- * ({@link SecureRandom}) under the same guards, as a TCP server bound to port 0 takes a free port; {@link
-  * #localAddress()}
- * is that name.
+ * ({@link SecureRandom}) under the same guards, as a TCP server bound to port 0 takes a free port;
+ * {@link #localAddress()} is that name.
  */
 public final class WinloopNamedPipeServerChannel extends AbstractServerChannel {
     private static final ChannelMetadata METADATA = new ChannelMetadata(false, 16);

@@ -28,9 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Binding and connecting by name: a missing pipe, a name taken by another server or by open accepted ends, and
-  * ephemeral names. Runs in both {@link PipeLoops}; after each test the process's handles and the transport's native
-  * blocks
- * are back where they were.
+ * ephemeral names. Runs in both {@link PipeLoops}; after each test the process's handles and the transport's native
+ * blocks are back where they were.
  */
 @ParameterizedClass
 @EnumSource(PipeLoops.class)

@@ -29,9 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Named pipes closing: either end closing with reads and writes in flight, end of stream with and without half-
-  * closure, and the refused output shutdown. Runs in both {@link PipeLoops}; after each test the process's handles and
-  * the transport's native blocks
- * are back where they were.
+ * closure, and the refused output shutdown. Runs in both {@link PipeLoops}; after each test the process's handles and
+ * the transport's native blocks are back where they were.
  */
 @ParameterizedClass
 @EnumSource(PipeLoops.class)

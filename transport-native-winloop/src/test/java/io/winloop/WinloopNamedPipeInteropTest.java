@@ -30,8 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Winloop pipes with peers that are not Winloop: a JDK client (RandomAccessFile) and a blocking Win32 server. Runs in
-  * both {@link PipeLoops}; after each test the process's handles and the transport's native blocks
- * are back where they were.
+ * both {@link PipeLoops}; after each test the process's handles and the transport's native blocks are back where they
+ * were.
  */
 @ParameterizedClass
 @EnumSource(PipeLoops.class)

@@ -20,8 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A pipe channel deregistered and registered again, with its calls in flight: to another loop, and back to its own.
-  * Runs in both {@link PipeLoops}; after each test the process's handles and the transport's native blocks
- * are back where they were.
+ * Runs in both {@link PipeLoops}; after each test the process's handles and the transport's native blocks are back
+ * where they were.
  */
 @ParameterizedClass
 @EnumSource(PipeLoops.class)

@@ -23,8 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A server pipe's security descriptor: the default, and one given as an option, read back from Windows. Runs in both
-  * {@link PipeLoops}; after each test the process's handles and the transport's native blocks
- * are back where they were.
+ * {@link PipeLoops}; after each test the process's handles and the transport's native blocks are back where they were.
  */
 @ParameterizedClass
 @EnumSource(PipeLoops.class)

@@ -33,8 +33,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Named pipes end to end, the data path: echo, many clients, integrity, write order, backpressure, auto-read. Runs in
-  * both {@link PipeLoops}; after each test the process's handles and the transport's native blocks
- * are back where they were.
+ * both {@link PipeLoops}; after each test the process's handles and the transport's native blocks are back where they
+ * were.
  */
 @ParameterizedClass
 @EnumSource(PipeLoops.class)

@@ -40,6 +40,10 @@ public final class AfdPoller {
     private static final InternalLogger logger = InternalLoggerFactory.getInstance(AfdPoller.class);
     private static final int IOCTL_AFD_POLL = 0x00012024;
 
+    /** See {@link #reverseBatchesForTests}: read once per batch, so the hot path pays one volatile read. */
+    private static volatile boolean reverseBatchesForTests;
+    private static volatile int reversedBatches;
+
     private final CompletionPort port;
     private final OverlappedIo overlapped;
     /** IO_STATUS_BLOCK that NtCancelIoFileEx reports into (the poll's own block belongs to the kernel). */
@@ -188,7 +192,12 @@ public final class AfdPoller {
      */
     public int process(int dequeued, Listener listener) {
         int delivered = deliverFailed(listener);
-        for (int i = 0; i < dequeued; i++) {
+        boolean reverse = reverseBatchesForTests;
+        if (reverse && dequeued > 1) {
+            reversedBatches++;
+        }
+        for (int n = 0; n < dequeued; n++) {
+            int i = reverse ? dequeued - 1 - n : n;
             long block = port.entryOverlapped(i);
             long key = port.entryKey(i);
             if (block == 0 || key == CompletionPort.WAKEUP_KEY) {
@@ -205,6 +214,20 @@ public final class AfdPoller {
             }
         }
         return delivered;
+    }
+
+    /**
+     * Tests: dispatch each dequeued batch last entry first. Windows does not promise an order among the packets one
+     * GetQueuedCompletionStatusEx returns, so every owner must be right in any order; this lets a test make the
+     * order that the port's FIFO would not.
+     */
+    public static void reverseBatchesForTests(boolean reverse) {
+        reverseBatchesForTests = reverse;
+    }
+
+    /** Tests: batches of two or more entries dispatched in reverse so far (see {@link #reverseBatchesForTests}). */
+    public static int reversedBatches() {
+        return reversedBatches;
     }
 
     /** {@link #await} then {@link #process}. */

@@ -508,6 +508,9 @@ abstract class AbstractWinloopStreamChannel extends AbstractWinloopChannel imple
             if (transmitter != null) {
                 transmitter.cancel(); // before closesocket: see FileRegionTransmitter.cancel()
             }
+            if (isActive()) {
+                socket.shutdownOutputBeforeClose();
+            }
             super.doClose();
         } finally {
             if (byteChannel != null) {

@@ -42,6 +42,8 @@ public final class WinSocket {
     private volatile boolean open = true;
     private volatile boolean inputShutdown;
     private volatile boolean outputShutdown;
+    /** SO_LINGER was set to 0 through {@link #setSoLinger}: the close is meant to reset the connection. */
+    private boolean abortiveClose;
 
     private WinSocket(long handle, int family) {
         this.handle = handle;
@@ -347,6 +349,22 @@ public final class WinSocket {
         inputShutdown = true;
     }
 
+    /**
+     * Before the close of a connected stream socket: shuts its sending side down, as the JDK's SocketChannel does
+     * on close unless SO_LINGER is 0. closesocket resets the connection when received data is still unread (an
+     * HTTP server answering 400 to a request it did not read to the end); the FIN sent first lets the peer read the
+     * answer and then end of stream instead of losing both to the reset. Failures (the peer reset first, or the
+     * socket never connected) leave nothing to do.
+     */
+    public synchronized void shutdownOutputBeforeClose() {
+        if (!open || outputShutdown || abortiveClose) {
+            return;
+        }
+        NativeCalls.countOther();
+        Ws2_32.shutdown(handle, Ws2_32.SD_SEND);
+        outputShutdown = true;
+    }
+
     /** Closes the socket and frees its scratch block; idempotent. */
     public synchronized void close() throws IOException {
         if (!open) {
@@ -552,6 +570,7 @@ public final class WinSocket {
         if (Ws2_32.setsockopt(handle, Ws2_32.SOL_SOCKET, Ws2_32.SO_LINGER, scratch + SCRATCH_VALUE, 4) != 0) {
             throw newException("setsockopt(SO_LINGER, " + seconds + ")", lastError());
         }
+        abortiveClose = seconds == 0;
     }
 
     /** SIO_KEEPALIVE_VALS: turns keep-alive on or off with the idle time and probe interval in milliseconds. */

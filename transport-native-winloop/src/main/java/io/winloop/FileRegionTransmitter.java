@@ -1,5 +1,6 @@
 package io.winloop;
 
+import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.EventLoop;
@@ -16,6 +17,7 @@ import io.winloop.internal.win.Ntdll;
 import io.winloop.internal.win.WinError;
 import io.winloop.internal.win.WinFile;
 import io.winloop.internal.win.WinSocket;
+import io.winloop.internal.win.WindowsEdition;
 
 import java.io.IOException;
 
@@ -28,10 +30,11 @@ import java.io.IOException;
  * flushes again, which starts the next call or moves on to the next message. A call that fails or ends early fails
  * the region's write through Netty's usual write-error path.
  *
- * <p>The copying path ({@code FileRegion.transferTo} into the socket) remains for what this cannot send, chosen
- * explicitly and logged once per reason at debug level: a FileRegion that is not a DefaultFileRegion, a region whose
- * file HANDLE is hidden ({@link RegionFiles}), mswsock's TransmitFile missing, or a socket whose completion port
- * cannot follow the channel to another event loop (see {@link PortBinding}).
+ * <p>The copying path ({@code FileRegion.transferTo} into the socket) remains for what this cannot or should not
+ * send, chosen explicitly and logged once per reason at debug level: the channel's {@link TransmitFileMode} (AUTO
+ * copies on workstation editions of Windows: {@link TransmitFilePolicy}), a FileRegion that is not a
+ * DefaultFileRegion, a region whose file HANDLE is hidden ({@link RegionFiles}), mswsock's TransmitFile missing, or
+ * a socket whose completion port cannot follow the channel to another event loop (see {@link PortBinding}).
  *
  * <p>Loop thread only, but for {@link #cancel()}.
  */
@@ -45,6 +48,13 @@ final class FileRegionTransmitter implements OverlappedOp.Listener {
     private static volatile long maxBytesPerCall = clampBytesPerCall(
             SystemPropertyUtil.getLong("io.winloop.transmitFile.maxBytesPerCall", Mswsock.MAX_BYTES_PER_CALL));
     private static final String UNAVAILABLE = transmitFileUnavailable();
+    private static final WindowsEdition EDITION = WindowsEdition.current();
+    private static final String EDITION_TEXT = EDITION.toString();
+    /** What is logged (once) when regions go through TransmitFile, per mode. */
+    private static final String TRANSMIT_ALWAYS = TransmitFilePolicy.transmitReason(TransmitFileMode.ALWAYS,
+            EDITION_TEXT);
+    private static final String TRANSMIT_AUTO = TransmitFilePolicy.transmitReason(TransmitFileMode.AUTO,
+            EDITION_TEXT);
 
     private final AbstractWinloopStreamChannel channel;
     private final WinSocket socket;
@@ -112,11 +122,7 @@ final class FileRegionTransmitter implements OverlappedOp.Listener {
         }
         if (msg != region) {
             finishRegion(); // a region given up by the copying path or a failure left nothing open, but be sure
-            String reason = UNAVAILABLE != null ? UNAVAILABLE
-                    : socketUnusable != null ? socketUnusable : RegionFiles.unsupportedReason(msg);
-            if (reason == null && io == null) {
-                reason = "the channel is not registered with a Winloop event loop";
-            }
+            String reason = copyReason(msg, io);
             if (reason != null) {
                 RegionFiles.logFallback(reason);
                 copying = msg;
@@ -143,10 +149,7 @@ final class FileRegionTransmitter implements OverlappedOp.Listener {
         } catch (IOException e) {
             // The socket is associated with another loop's port and cannot move (Wine): copy from here on.
             call.release();
-            copying = region;
-            finishRegion();
-            socketUnusable = e.getMessage();
-            RegionFiles.logFallback(socketUnusable);
+            copyFromHere(e.getMessage());
             return COPY;
         }
         FileRegionStats.transmitFileCall();
@@ -162,6 +165,44 @@ final class FileRegionTransmitter implements OverlappedOp.Listener {
         op = call;
         requested = length;
         return IN_FLIGHT;
+    }
+
+    /**
+     * Why {@code msg}, a new region, goes through the copying path, or null when TransmitFile sends it.
+     *
+     * @throws IllegalArgumentException when the channel's mode is the default and -Dio.winloop.transmitFile is bad
+     */
+    private String copyReason(FileRegion msg, OverlappedIo io) {
+        if (UNAVAILABLE != null) {
+            return UNAVAILABLE;
+        }
+        if (socketUnusable != null) {
+            return socketUnusable;
+        }
+        String reason = RegionFiles.unsupportedReason(msg);
+        if (reason != null) {
+            return reason;
+        }
+        if (io == null) {
+            return "the channel is not registered with a Winloop event loop";
+        }
+        ChannelConfig config = channel.config();
+        TransmitFileMode mode = config instanceof WinloopSocketChannelConfig
+                ? ((WinloopSocketChannelConfig) config).getTransmitFileMode() : TransmitFilePolicy.defaultMode();
+        reason = TransmitFilePolicy.copyReason(mode, EDITION.productType(), EDITION_TEXT);
+        if (reason != null) {
+            return reason;
+        }
+        RegionFiles.logTransmitFile(mode == TransmitFileMode.ALWAYS ? TRANSMIT_ALWAYS : TRANSMIT_AUTO);
+        return null;
+    }
+
+    /** From now on this socket copies: the rest of the current region and every later one (logged once). */
+    private void copyFromHere(String reason) {
+        socketUnusable = reason;
+        RegionFiles.logFallback(reason);
+        copying = region;
+        finishRegion();
     }
 
     /** The loop that started the call: move to the channel's loop if it changed since (a re-registration). */

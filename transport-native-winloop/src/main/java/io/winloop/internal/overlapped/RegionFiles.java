@@ -39,6 +39,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class RegionFiles {
     private static final InternalLogger logger = InternalLoggerFactory.getInstance(RegionFiles.class);
     private static final Set<String> LOGGED = ConcurrentHashMap.newKeySet();
+    private static final Set<String> LOGGED_TRANSMIT = ConcurrentHashMap.newKeySet();
     private static final String ADD_OPENS =
             "--add-opens java.base/sun.nio.ch=ALL-UNNAMED --add-opens java.base/java.io=ALL-UNNAMED";
 
@@ -125,6 +126,13 @@ public final class RegionFiles {
     public static void logFallback(String reason) {
         if (LOGGED.add(reason)) {
             logger.debug("FileRegion sent by copying instead of TransmitFile: {}", reason);
+        }
+    }
+
+    /** Logs {@code reason} once per distinct text, at debug level: why regions go through TransmitFile. */
+    public static void logTransmitFile(String reason) {
+        if (LOGGED_TRANSMIT.add(reason)) {
+            logger.debug("FileRegions sent with TransmitFile: {}", reason);
         }
     }
 

@@ -33,8 +33,10 @@ import java.io.IOException;
  * <p>The copying path ({@code FileRegion.transferTo} into the socket) remains for what this cannot or should not
  * send, chosen explicitly and logged once per reason at debug level: the channel's {@link TransmitFileMode} (AUTO
  * copies on workstation editions of Windows: {@link TransmitFilePolicy}), a FileRegion that is not a
- * DefaultFileRegion, a region whose file HANDLE is hidden ({@link RegionFiles}), mswsock's TransmitFile missing, or
- * a socket whose completion port cannot follow the channel to another event loop (see {@link PortBinding}).
+ * DefaultFileRegion, a region whose file HANDLE is hidden ({@link RegionFiles}), a socket whose
+ * provider gives no TransmitFile ({@link Mswsock#lookup}) or answers it with an error that means "not on this
+ * transport" ({@link Mswsock#isUnsupported}: the rest of the region and every later one are copied), or a socket
+ * whose completion port cannot follow the channel to another event loop (see {@link PortBinding}).
  *
  * <p>Loop thread only, but for {@link #cancel()}.
  */
@@ -47,7 +49,6 @@ final class FileRegionTransmitter implements OverlappedOp.Listener {
     /** Bytes per TransmitFile call; a lower value (tests, -Dio.winloop.transmitFile.maxBytesPerCall) splits more. */
     private static volatile long maxBytesPerCall = clampBytesPerCall(
             SystemPropertyUtil.getLong("io.winloop.transmitFile.maxBytesPerCall", Mswsock.MAX_BYTES_PER_CALL));
-    private static final String UNAVAILABLE = transmitFileUnavailable();
     private static final WindowsEdition EDITION = WindowsEdition.current();
     private static final String EDITION_TEXT = EDITION.toString();
     /** What is logged (once) when regions go through TransmitFile, per mode. */
@@ -59,6 +60,8 @@ final class FileRegionTransmitter implements OverlappedOp.Listener {
     private final AbstractWinloopStreamChannel channel;
     private final WinSocket socket;
     private PortBinding binding;
+    /** The socket's TransmitFile, looked up at its first region (null until then). */
+    private Mswsock.TransmitFile function;
     /** The region being sent, its file handle (ours), and the size of the call in flight. */
     private DefaultFileRegion region;
     private long file;
@@ -67,7 +70,10 @@ final class FileRegionTransmitter implements OverlappedOp.Listener {
     private OverlappedOp op;
     /** The region being sent by copying (decided once per region, not per chunk). */
     private FileRegion copying;
-    /** Why this socket cannot use TransmitFile any more (its port cannot follow it to another loop), or null. */
+    /**
+     * Why this socket cannot use TransmitFile any more (its port cannot follow it to another loop, its provider has
+     * no TransmitFile or said it cannot send here), or null.
+     */
     private String socketUnusable;
     /** What the last completion failed with, thrown by the next {@link #write} (Netty's write-error path). */
     private IOException failure;
@@ -76,15 +82,6 @@ final class FileRegionTransmitter implements OverlappedOp.Listener {
     FileRegionTransmitter(AbstractWinloopStreamChannel channel, WinSocket socket) {
         this.channel = channel;
         this.socket = socket;
-    }
-
-    private static String transmitFileUnavailable() {
-        try {
-            Mswsock.load();
-            return null;
-        } catch (Throwable t) {
-            return "mswsock's TransmitFile cannot be loaded (" + t + ")";
-        }
     }
 
     private static long clampBytesPerCall(long bytes) {
@@ -153,10 +150,15 @@ final class FileRegionTransmitter implements OverlappedOp.Listener {
             return COPY;
         }
         FileRegionStats.transmitFileCall();
-        if (Mswsock.TransmitFile(socket.handle(), file, (int) length, 0, overlapped, 0, 0) == 0) {
+        if (function.call(socket.handle(), file, (int) length, overlapped) == 0) {
             int error = WinError.lastError();
             if (error != Mswsock.WSA_IO_PENDING) {
                 call.release();
+                if (Mswsock.isUnsupported(error)) {
+                    copyFromHere("TransmitFile failed with " + WinError.describe(error) + ", which means it cannot "
+                            + "send on this socket's transport");
+                    return COPY;
+                }
                 finishRegion();
                 throw WinError.newException("TransmitFile", error);
             }
@@ -168,14 +170,12 @@ final class FileRegionTransmitter implements OverlappedOp.Listener {
     }
 
     /**
-     * Why {@code msg}, a new region, goes through the copying path, or null when TransmitFile sends it.
+     * Why {@code msg}, a new region, goes through the copying path, or null when TransmitFile sends it (then this
+     * socket's TransmitFile has been looked up).
      *
      * @throws IllegalArgumentException when the channel's mode is the default and -Dio.winloop.transmitFile is bad
      */
     private String copyReason(FileRegion msg, OverlappedIo io) {
-        if (UNAVAILABLE != null) {
-            return UNAVAILABLE;
-        }
         if (socketUnusable != null) {
             return socketUnusable;
         }
@@ -194,6 +194,14 @@ final class FileRegionTransmitter implements OverlappedOp.Listener {
             return reason;
         }
         RegionFiles.logTransmitFile(mode == TransmitFileMode.ALWAYS ? TRANSMIT_ALWAYS : TRANSMIT_AUTO);
+        if (function == null) {
+            try {
+                function = Mswsock.lookup(socket.handle());
+            } catch (IOException e) {
+                socketUnusable = "this socket's provider gives no TransmitFile: " + e.getMessage();
+                return socketUnusable;
+            }
+        }
         return null;
     }
 
@@ -231,7 +239,11 @@ final class FileRegionTransmitter implements OverlappedOp.Listener {
                 in.progress(bytes);
             }
         }
-        if (ntStatus != Ntdll.STATUS_SUCCESS) {
+        if (ntStatus != Ntdll.STATUS_SUCCESS && Mswsock.isUnsupportedStatus(ntStatus)) {
+            // What was sent is counted above; the copying path sends the rest from region.transferred().
+            copyFromHere("TransmitFile completed with " + WinError.describeStatus(ntStatus) + ", which means it "
+                    + "cannot send on this socket's transport");
+        } else if (ntStatus != Ntdll.STATUS_SUCCESS) {
             failure = WinError.newException("TransmitFile", WinError.wsaErrorOfStatus(ntStatus));
             failure.addSuppressed(new IOException("TransmitFile completed with " + WinError.describeStatus(ntStatus)
                     + " after " + bytes + " of " + requested + " bytes"));

@@ -33,7 +33,7 @@ import java.io.IOException;
  * <p>The copying path ({@code FileRegion.transferTo} into the socket) remains for what this cannot or should not
  * send, chosen explicitly and logged once per reason at debug level: the channel's {@link TransmitFileMode} (AUTO
  * copies on workstation editions of Windows: {@link TransmitFilePolicy}), a FileRegion that is not a
- * DefaultFileRegion, a region whose file HANDLE is hidden ({@link RegionFiles}), a socket whose
+ * DefaultFileRegion, a region whose file HANDLE is hidden or is not a disk file ({@link RegionFiles}), a socket whose
  * provider gives no TransmitFile ({@link Mswsock#lookup}) or answers it with an error that means "not on this
  * transport" ({@link Mswsock#isUnsupported}: the rest of the region and every later one are copied), or a socket
  * whose completion port cannot follow the channel to another event loop (see {@link PortBinding}).

@@ -38,6 +38,10 @@ import java.io.IOException;
  * transport" ({@link Mswsock#isUnsupported}: the rest of the region and every later one are copied), or a socket
  * whose completion port cannot follow the channel to another event loop (see {@link PortBinding}).
  *
+ * <p>A region that starts at or after the end of its file fails before any call, with the message Netty's
+ * {@code DefaultFileRegion.transferTo} gives ("Underlying file size X smaller then requested count Y"), rather than
+ * with the WSAEINVAL TransmitFile answers an offset outside the file with.
+ *
  * <p>Loop thread only, but for {@link #cancel()}.
  */
 final class FileRegionTransmitter implements OverlappedOp.Listener {
@@ -133,6 +137,7 @@ final class FileRegionTransmitter implements OverlappedOp.Listener {
             FileRegionStats.fileOpened();
             region = (DefaultFileRegion) msg;
             file = handle;
+            startsInFile();
         }
         if (binding == null) {
             binding = new PortBinding(socket.handle());
@@ -205,6 +210,27 @@ final class FileRegionTransmitter implements OverlappedOp.Listener {
         return null;
     }
 
+    /**
+     * The region just opened must start inside its file: at or after its end there is nothing TransmitFile could
+     * send (it would fail with WSAEINVAL), so fail now as DefaultFileRegion.transferTo does. A region that starts
+     * inside and ends after it sends what there is first, and fails on the short completion (netty#8868).
+     */
+    private void startsInFile() throws IOException {
+        long size;
+        try {
+            size = WinFile.size(file);
+        } catch (IOException e) {
+            finishRegion();
+            throw e;
+        }
+        long offset = region.position() + region.transferred();
+        if (offset < 0 || offset >= size) { // < 0: position + transferred overflowed, beyond any file
+            IOException e = shortFile(size);
+            finishRegion();
+            throw e;
+        }
+    }
+
     /** From now on this socket copies: the rest of the current region and every later one (logged once). */
     private void copyFromHere(String reason) {
         socketUnusable = reason;
@@ -249,7 +275,7 @@ final class FileRegionTransmitter implements OverlappedOp.Listener {
                     + " after " + bytes + " of " + requested + " bytes"));
         } else if (bytes < requested) {
             // TransmitFile stops at the end of the file: the file is shorter than the region (netty#8868).
-            failure = shortFile();
+            failure = shortFile(-1);
         } else if (region.transferred() >= region.count()) {
             FileRegionStats.transmittedRegion();
             finishRegion();
@@ -260,12 +286,14 @@ final class FileRegionTransmitter implements OverlappedOp.Listener {
         ((AbstractWinloopChannel.AbstractWinloopUnsafe) channel.unsafe()).flush0();
     }
 
-    private IOException shortFile() {
-        long size;
-        try {
-            size = WinFile.size(file);
-        } catch (IOException e) {
-            return e;
+    /** Netty's DefaultFileRegion message for a file shorter than the region; {@code size} < 0: read it now. */
+    private IOException shortFile(long size) {
+        if (size < 0) {
+            try {
+                size = WinFile.size(file);
+            } catch (IOException e) {
+                return e;
+            }
         }
         return new IOException("Underlying file size " + size + " smaller then requested count " + region.count());
     }

@@ -311,7 +311,8 @@ class WinloopFileRegionTest {
             assertEquals(crcOfContent(1000, 200_000), readCrc(peer, 200_000));
             write.sync();
             if (io.winloop.internal.win.Wine.isMajorVersion(8) || io.winloop.internal.win.Wine.isMajorVersion(10)) {
-                assertEquals(calls, FileRegionStats.transmitFileCalls(), "no TransmitFile on a socket that cannot move");
+                assertEquals(calls, FileRegionStats.transmitFileCalls(),
+                        "no TransmitFile on a socket that cannot move");
                 assertEquals(copied + 1, FileRegionStats.copiedRegions());
             } else {
                 assertEquals(calls + 1, FileRegionStats.transmitFileCalls());

@@ -1,5 +1,6 @@
 package io.winloop;
 
+import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.EventLoop;
@@ -16,6 +17,7 @@ import io.winloop.internal.win.Ntdll;
 import io.winloop.internal.win.WinError;
 import io.winloop.internal.win.WinFile;
 import io.winloop.internal.win.WinSocket;
+import io.winloop.internal.win.WindowsEdition;
 
 import java.io.IOException;
 
@@ -28,10 +30,17 @@ import java.io.IOException;
  * flushes again, which starts the next call or moves on to the next message. A call that fails or ends early fails
  * the region's write through Netty's usual write-error path.
  *
- * <p>The copying path ({@code FileRegion.transferTo} into the socket) remains for what this cannot send, chosen
- * explicitly and logged once per reason at debug level: a FileRegion that is not a DefaultFileRegion, a region whose
- * file HANDLE is hidden ({@link RegionFiles}), mswsock's TransmitFile missing, or a socket whose completion port
- * cannot follow the channel to another event loop (see {@link PortBinding}).
+ * <p>The copying path ({@code FileRegion.transferTo} into the socket) remains for what this cannot or should not
+ * send, chosen explicitly and logged once per reason at debug level: the channel's {@link TransmitFileMode} (AUTO
+ * copies on workstation editions of Windows: {@link TransmitFilePolicy}), a FileRegion that is not a
+ * DefaultFileRegion, a region whose file HANDLE is hidden or is not a disk file ({@link RegionFiles}), a socket whose
+ * provider gives no TransmitFile ({@link Mswsock#lookup}) or answers it with an error that means "not on this
+ * transport" ({@link Mswsock#isUnsupported}: the rest of the region and every later one are copied), or a socket
+ * whose completion port cannot follow the channel to another event loop (see {@link PortBinding}).
+ *
+ * <p>A region that starts at or after the end of its file fails before any call, with the message Netty's
+ * {@code DefaultFileRegion.transferTo} gives ("Underlying file size X smaller then requested count Y"), rather than
+ * with the WSAEINVAL TransmitFile answers an offset outside the file with.
  *
  * <p>Loop thread only, but for {@link #cancel()}.
  */
@@ -44,11 +53,19 @@ final class FileRegionTransmitter implements OverlappedOp.Listener {
     /** Bytes per TransmitFile call; a lower value (tests, -Dio.winloop.transmitFile.maxBytesPerCall) splits more. */
     private static volatile long maxBytesPerCall = clampBytesPerCall(
             SystemPropertyUtil.getLong("io.winloop.transmitFile.maxBytesPerCall", Mswsock.MAX_BYTES_PER_CALL));
-    private static final String UNAVAILABLE = transmitFileUnavailable();
+    private static final WindowsEdition EDITION = WindowsEdition.current();
+    private static final String EDITION_TEXT = EDITION.toString();
+    /** What is logged (once) when regions go through TransmitFile, per mode. */
+    private static final String TRANSMIT_ALWAYS = TransmitFilePolicy.transmitReason(TransmitFileMode.ALWAYS,
+            EDITION_TEXT);
+    private static final String TRANSMIT_AUTO = TransmitFilePolicy.transmitReason(TransmitFileMode.AUTO,
+            EDITION_TEXT);
 
     private final AbstractWinloopStreamChannel channel;
     private final WinSocket socket;
     private PortBinding binding;
+    /** The socket's TransmitFile, looked up at its first region (null until then). */
+    private Mswsock.TransmitFile function;
     /** The region being sent, its file handle (ours), and the size of the call in flight. */
     private DefaultFileRegion region;
     private long file;
@@ -57,7 +74,10 @@ final class FileRegionTransmitter implements OverlappedOp.Listener {
     private OverlappedOp op;
     /** The region being sent by copying (decided once per region, not per chunk). */
     private FileRegion copying;
-    /** Why this socket cannot use TransmitFile any more (its port cannot follow it to another loop), or null. */
+    /**
+     * Why this socket cannot use TransmitFile any more (its port cannot follow it to another loop, its provider has
+     * no TransmitFile or said it cannot send here), or null.
+     */
     private String socketUnusable;
     /** What the last completion failed with, thrown by the next {@link #write} (Netty's write-error path). */
     private IOException failure;
@@ -66,15 +86,6 @@ final class FileRegionTransmitter implements OverlappedOp.Listener {
     FileRegionTransmitter(AbstractWinloopStreamChannel channel, WinSocket socket) {
         this.channel = channel;
         this.socket = socket;
-    }
-
-    private static String transmitFileUnavailable() {
-        try {
-            Mswsock.load();
-            return null;
-        } catch (Throwable t) {
-            return "mswsock's TransmitFile cannot be loaded (" + t + ")";
-        }
     }
 
     private static long clampBytesPerCall(long bytes) {
@@ -112,11 +123,7 @@ final class FileRegionTransmitter implements OverlappedOp.Listener {
         }
         if (msg != region) {
             finishRegion(); // a region given up by the copying path or a failure left nothing open, but be sure
-            String reason = UNAVAILABLE != null ? UNAVAILABLE
-                    : socketUnusable != null ? socketUnusable : RegionFiles.unsupportedReason(msg);
-            if (reason == null && io == null) {
-                reason = "the channel is not registered with a Winloop event loop";
-            }
+            String reason = copyReason(msg, io);
             if (reason != null) {
                 RegionFiles.logFallback(reason);
                 copying = msg;
@@ -130,6 +137,7 @@ final class FileRegionTransmitter implements OverlappedOp.Listener {
             FileRegionStats.fileOpened();
             region = (DefaultFileRegion) msg;
             file = handle;
+            startsInFile();
         }
         if (binding == null) {
             binding = new PortBinding(socket.handle());
@@ -143,17 +151,19 @@ final class FileRegionTransmitter implements OverlappedOp.Listener {
         } catch (IOException e) {
             // The socket is associated with another loop's port and cannot move (Wine): copy from here on.
             call.release();
-            copying = region;
-            finishRegion();
-            socketUnusable = e.getMessage();
-            RegionFiles.logFallback(socketUnusable);
+            copyFromHere(e.getMessage());
             return COPY;
         }
         FileRegionStats.transmitFileCall();
-        if (Mswsock.TransmitFile(socket.handle(), file, (int) length, 0, overlapped, 0, 0) == 0) {
+        if (function.call(socket.handle(), file, (int) length, overlapped) == 0) {
             int error = WinError.lastError();
             if (error != Mswsock.WSA_IO_PENDING) {
                 call.release();
+                if (Mswsock.isUnsupported(error)) {
+                    copyFromHere("TransmitFile failed with " + WinError.describe(error) + ", which means it cannot "
+                            + "send on this socket's transport");
+                    return COPY;
+                }
                 finishRegion();
                 throw WinError.newException("TransmitFile", error);
             }
@@ -162,6 +172,71 @@ final class FileRegionTransmitter implements OverlappedOp.Listener {
         op = call;
         requested = length;
         return IN_FLIGHT;
+    }
+
+    /**
+     * Why {@code msg}, a new region, goes through the copying path, or null when TransmitFile sends it (then this
+     * socket's TransmitFile has been looked up).
+     *
+     * @throws IllegalArgumentException when the channel's mode is the default and -Dio.winloop.transmitFile is bad
+     */
+    private String copyReason(FileRegion msg, OverlappedIo io) {
+        if (socketUnusable != null) {
+            return socketUnusable;
+        }
+        String reason = RegionFiles.unsupportedReason(msg);
+        if (reason != null) {
+            return reason;
+        }
+        if (io == null) {
+            return "the channel is not registered with a Winloop event loop";
+        }
+        ChannelConfig config = channel.config();
+        TransmitFileMode mode = config instanceof WinloopSocketChannelConfig
+                ? ((WinloopSocketChannelConfig) config).getTransmitFileMode() : TransmitFilePolicy.defaultMode();
+        reason = TransmitFilePolicy.copyReason(mode, EDITION.productType(), EDITION_TEXT);
+        if (reason != null) {
+            return reason;
+        }
+        RegionFiles.logTransmitFile(mode == TransmitFileMode.ALWAYS ? TRANSMIT_ALWAYS : TRANSMIT_AUTO);
+        if (function == null) {
+            try {
+                function = Mswsock.lookup(socket.handle());
+            } catch (IOException e) {
+                socketUnusable = "this socket's provider gives no TransmitFile: " + e.getMessage();
+                return socketUnusable;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The region just opened must start inside its file: at or after its end there is nothing TransmitFile could
+     * send (it would fail with WSAEINVAL), so fail now as DefaultFileRegion.transferTo does. A region that starts
+     * inside and ends after it sends what there is first, and fails on the short completion (netty#8868).
+     */
+    private void startsInFile() throws IOException {
+        long size;
+        try {
+            size = WinFile.size(file);
+        } catch (IOException e) {
+            finishRegion();
+            throw e;
+        }
+        long offset = region.position() + region.transferred();
+        if (offset < 0 || offset >= size) { // < 0: position + transferred overflowed, beyond any file
+            IOException e = shortFile(size);
+            finishRegion();
+            throw e;
+        }
+    }
+
+    /** From now on this socket copies: the rest of the current region and every later one (logged once). */
+    private void copyFromHere(String reason) {
+        socketUnusable = reason;
+        RegionFiles.logFallback(reason);
+        copying = region;
+        finishRegion();
     }
 
     /** The loop that started the call: move to the channel's loop if it changed since (a re-registration). */
@@ -190,13 +265,17 @@ final class FileRegionTransmitter implements OverlappedOp.Listener {
                 in.progress(bytes);
             }
         }
-        if (ntStatus != Ntdll.STATUS_SUCCESS) {
+        if (ntStatus != Ntdll.STATUS_SUCCESS && Mswsock.isUnsupportedStatus(ntStatus)) {
+            // What was sent is counted above; the copying path sends the rest from region.transferred().
+            copyFromHere("TransmitFile completed with " + WinError.describeStatus(ntStatus) + ", which means it "
+                    + "cannot send on this socket's transport");
+        } else if (ntStatus != Ntdll.STATUS_SUCCESS) {
             failure = WinError.newException("TransmitFile", WinError.wsaErrorOfStatus(ntStatus));
             failure.addSuppressed(new IOException("TransmitFile completed with " + WinError.describeStatus(ntStatus)
                     + " after " + bytes + " of " + requested + " bytes"));
         } else if (bytes < requested) {
             // TransmitFile stops at the end of the file: the file is shorter than the region (netty#8868).
-            failure = shortFile();
+            failure = shortFile(-1);
         } else if (region.transferred() >= region.count()) {
             FileRegionStats.transmittedRegion();
             finishRegion();
@@ -207,12 +286,14 @@ final class FileRegionTransmitter implements OverlappedOp.Listener {
         ((AbstractWinloopChannel.AbstractWinloopUnsafe) channel.unsafe()).flush0();
     }
 
-    private IOException shortFile() {
-        long size;
-        try {
-            size = WinFile.size(file);
-        } catch (IOException e) {
-            return e;
+    /** Netty's DefaultFileRegion message for a file shorter than the region; {@code size} < 0: read it now. */
+    private IOException shortFile(long size) {
+        if (size < 0) {
+            try {
+                size = WinFile.size(file);
+            } catch (IOException e) {
+                return e;
+            }
         }
         return new IOException("Underlying file size " + size + " smaller then requested count " + region.count());
     }

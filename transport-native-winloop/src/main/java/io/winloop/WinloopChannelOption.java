@@ -54,6 +54,15 @@ public final class WinloopChannelOption<T> extends ChannelOption<T> {
     public static final ChannelOption<Integer> PIPE_BUFFER_SIZE = valueOf(WinloopChannelOption.class,
             "PIPE_BUFFER_SIZE");
 
+    /**
+     * Socket channels: whether {@link io.netty.channel.DefaultFileRegion}s are sent with TransmitFile (zero-copy) or
+     * by copying; see {@link TransmitFileMode}. Default: {@code -Dio.winloop.transmitFile} ({@code auto},
+     * {@code always}, {@code never}), else {@link TransmitFileMode#AUTO} (TransmitFile on server editions of Windows
+     * only, since workstation editions run at most two at a time system-wide).
+     */
+    public static final ChannelOption<TransmitFileMode> TRANSMIT_FILE = valueOf(WinloopChannelOption.class,
+            "TRANSMIT_FILE");
+
     @SuppressWarnings({"unused", "deprecation"})
     private WinloopChannelOption() {
         super(null);

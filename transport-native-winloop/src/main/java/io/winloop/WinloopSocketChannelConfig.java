@@ -7,6 +7,7 @@ import io.netty.channel.MessageSizeEstimator;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannelConfig;
+import io.netty.util.internal.ObjectUtil;
 import io.netty.util.internal.PlatformDependent;
 import io.winloop.internal.win.Ws2_32;
 
@@ -59,6 +60,8 @@ public final class WinloopSocketChannelConfig extends DefaultChannelConfig imple
      * changes the option of a socket it owns.
      */
     private volatile boolean tcpNoDelaySet;
+    /** {@link WinloopChannelOption#TRANSMIT_FILE}; null: the default, {@link TransmitFilePolicy#defaultMode()}. */
+    private volatile TransmitFileMode transmitFileMode;
 
     WinloopSocketChannelConfig(WinloopSocketChannel channel) {
         super(channel);
@@ -72,7 +75,8 @@ public final class WinloopSocketChannelConfig extends DefaultChannelConfig imple
     public Map<ChannelOption<?>, Object> getOptions() {
         return getOptions(super.getOptions(), SO_RCVBUF, SO_SNDBUF, TCP_NODELAY, SO_KEEPALIVE, SO_REUSEADDR,
                 SO_LINGER, IP_TOS, ALLOW_HALF_CLOSURE, WinloopChannelOption.SO_EXCLUSIVEADDRUSE,
-                WinloopChannelOption.TCP_KEEPIDLE, WinloopChannelOption.TCP_KEEPINTVL);
+                WinloopChannelOption.TCP_KEEPIDLE, WinloopChannelOption.TCP_KEEPINTVL,
+                WinloopChannelOption.TRANSMIT_FILE);
     }
 
     @SuppressWarnings("unchecked")
@@ -111,6 +115,9 @@ public final class WinloopSocketChannelConfig extends DefaultChannelConfig imple
         if (option == WinloopChannelOption.TCP_KEEPINTVL) {
             return (T) Integer.valueOf(getTcpKeepIntvl());
         }
+        if (option == WinloopChannelOption.TRANSMIT_FILE) {
+            return (T) getTransmitFileMode();
+        }
         return super.getOption(option);
     }
 
@@ -139,6 +146,8 @@ public final class WinloopSocketChannelConfig extends DefaultChannelConfig imple
             setTcpKeepIdle((Integer) value);
         } else if (option == WinloopChannelOption.TCP_KEEPINTVL) {
             setTcpKeepIntvl((Integer) value);
+        } else if (option == WinloopChannelOption.TRANSMIT_FILE) {
+            setTransmitFileMode((TransmitFileMode) value);
         } else {
             return super.setOption(option, value);
         }
@@ -216,6 +225,21 @@ public final class WinloopSocketChannelConfig extends DefaultChannelConfig imple
         }
         keepAliveIntervalSeconds = seconds;
         SocketOptions.setKeepAliveValues(channel.socket, keepAliveIdleSeconds, seconds);
+        return this;
+    }
+
+    /**
+     * How DefaultFileRegions are sent (see {@link WinloopChannelOption#TRANSMIT_FILE}).
+     *
+     * @throws IllegalArgumentException when none was set and {@code -Dio.winloop.transmitFile} has a bad value
+     */
+    public TransmitFileMode getTransmitFileMode() {
+        TransmitFileMode mode = transmitFileMode;
+        return mode != null ? mode : TransmitFilePolicy.defaultMode();
+    }
+
+    public WinloopSocketChannelConfig setTransmitFileMode(TransmitFileMode mode) {
+        transmitFileMode = ObjectUtil.checkNotNull(mode, "mode");
         return this;
     }
 

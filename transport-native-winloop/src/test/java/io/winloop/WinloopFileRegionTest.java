@@ -50,8 +50,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * FileRegions sent with TransmitFile by a Winloop client to a plain JDK socket (whose reads the test controls):
  * integrity from an offset, regions split into several calls with progress, a region above 2 GiB - 1, a file
  * shorter than its region, a peer that resets mid-region, a close with a call in flight, writability while one is in
- * flight, and the FileChannel-built region's route or its explicit fallback. After each test the loop's native
- * blocks and the process's handles are back where they were.
+ * flight, and the FileChannel-built region's route or its explicit fallback, all with TRANSMIT_FILE set to ALWAYS.
+ * After each test the loop's native blocks and the process's handles are back where they were.
  */
 class WinloopFileRegionTest {
     private static final int FILE_SIZE = 5 * 1024 * 1024 + 12345;
@@ -93,8 +93,13 @@ class WinloopFileRegionTest {
                 "handles: " + ProcessHandles.count() + " vs " + handlesBefore);
     }
 
+    /**
+     * Every channel here opts in to TransmitFile: the lanes' Wines report a workstation edition, where the default
+     * (AUTO) copies (WinloopFileRegionModeTest).
+     */
     private Channel connect(Bootstrap bootstrap) throws InterruptedException {
         return bootstrap.group(group).channel(WinloopSocketChannel.class).handler(new ChannelInboundHandlerAdapter())
+                .option(WinloopChannelOption.TRANSMIT_FILE, TransmitFileMode.ALWAYS)
                 .connect(server.getLocalSocketAddress()).sync().channel();
     }
 
@@ -306,7 +311,8 @@ class WinloopFileRegionTest {
             assertEquals(crcOfContent(1000, 200_000), readCrc(peer, 200_000));
             write.sync();
             if (io.winloop.internal.win.Wine.isMajorVersion(8) || io.winloop.internal.win.Wine.isMajorVersion(10)) {
-                assertEquals(calls, FileRegionStats.transmitFileCalls(), "no TransmitFile on a socket that cannot move");
+                assertEquals(calls, FileRegionStats.transmitFileCalls(),
+                        "no TransmitFile on a socket that cannot move");
                 assertEquals(copied + 1, FileRegionStats.copiedRegions());
             } else {
                 assertEquals(calls + 1, FileRegionStats.transmitFileCalls());

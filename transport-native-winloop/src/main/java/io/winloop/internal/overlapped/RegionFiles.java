@@ -7,13 +7,20 @@ import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 import io.winloop.internal.win.Kernel32;
 import io.winloop.internal.win.WinFile;
+import io.winloop.internal.win.WinFileType;
 
 import java.io.File;
 import java.io.FileDescriptor;
+import java.io.IOError;
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -24,8 +31,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>How the HANDLE is found, in this order:
  * <ol>
  * <li>A region built from a path ({@code new DefaultFileRegion(File, ..)}, {@code WinloopFileRegion}): the file is
- * opened again by its path with {@code CreateFileW}. Netty keeps the path in the region's private field {@code f};
- * Netty's classes are on the class path, so reading it needs no JVM flag.</li>
+ * opened again by its path with {@code CreateFileW} ({@link #win32Name}: long paths get the {@code \\?\} prefix,
+ * as the JDK gives them). Netty keeps the path in the region's private field {@code f}; Netty's classes are on the
+ * class path, so reading it needs no JVM flag.</li>
  * <li>A region built from a {@link FileChannel} ({@code RandomAccessFile.getChannel()}, Netty's own tests): the JDK's
  * {@code sun.nio.ch.FileChannelImpl.fd} holds a {@link FileDescriptor} whose private {@code handle} is the HANDLE.
  * On Java 8 reflection reaches it; on 9+ the module system hides it unless the JVM runs with
@@ -34,11 +42,20 @@ import java.util.concurrent.ConcurrentHashMap;
  * duplicated ({@code DuplicateHandle}), so that the region's release closing its channel never closes the file
  * under a transmission in flight.</li>
  * </ol>
- * When no route works, the caller uses the copying path, and the reason is logged once at debug level.
+ * Either way the HANDLE must be a disk file ({@code GetFileType}): CreateFileW opens devices ({@code NUL},
+ * {@code CON}) and pipes by name as well, and those are not for TransmitFile. When no route works, the caller uses
+ * the copying path, and the reason is logged once at debug level.
  */
 public final class RegionFiles {
     private static final InternalLogger logger = InternalLoggerFactory.getInstance(RegionFiles.class);
     private static final Set<String> LOGGED = ConcurrentHashMap.newKeySet();
+    private static final Set<String> LOGGED_TRANSMIT = ConcurrentHashMap.newKeySet();
+    /**
+     * The longest path CreateFileW is given without the {@code \\?\} prefix: the JDK's count
+     * ({@code sun.nio.fs.WindowsPath.MAX_PATH}), MAX_PATH (260) less the 12 characters a directory's name must leave
+     * for an 8.3 file name in it; it applies that one limit to files and directories alike.
+     */
+    public static final int MAX_PATH_WITHOUT_PREFIX = 247;
     private static final String ADD_OPENS =
             "--add-opens java.base/sun.nio.ch=ALL-UNNAMED --add-opens java.base/java.io=ALL-UNNAMED";
 
@@ -128,6 +145,13 @@ public final class RegionFiles {
         }
     }
 
+    /** Logs {@code reason} once per distinct text, at debug level: why regions go through TransmitFile. */
+    public static void logTransmitFile(String reason) {
+        if (LOGGED_TRANSMIT.add(reason)) {
+            logger.debug("FileRegions sent with TransmitFile: {}", reason);
+        }
+    }
+
     /** Every reason {@link #logFallback} was given so far in this process (tests, diagnostics). */
     public static Set<String> fallbackReasons() {
         return java.util.Collections.unmodifiableSet(LOGGED);
@@ -147,15 +171,86 @@ public final class RegionFiles {
 
     /**
      * A new HANDLE on the region's file, owned by the caller (close it with {@link WinFile#close}), or 0 when none
-     * can be found (the reason is logged once).
+     * can be found or it is not a disk file (the reason is logged once).
      *
-     * @throws IOException when the file cannot be opened, or its channel is closed, as the copying path would fail
+     * @throws IOException when the file cannot be opened (it does not exist, is a directory, ...), or its channel is
+     *                     closed, as the copying path would fail
      */
     public static long openHandle(DefaultFileRegion region) throws IOException {
+        long handle;
         File path = (File) get(REGION_PATH, region);
         if (path != null) {
-            return WinFile.openForReading(path.getPath(), Kernel32.FILE_FLAG_SEQUENTIAL_SCAN);
+            String name = win32Name(path.getPath());
+            if (name == null) {
+                logFallback("the region's path is not a valid Windows path for java.nio");
+                return 0;
+            }
+            handle = openByPath(path.getPath(), name);
+        } else {
+            handle = channelHandle(region);
+            if (handle == 0) {
+                return 0;
+            }
         }
+        int type = WinFileType.of(handle);
+        if (type != WinFileType.FILE_TYPE_DISK) {
+            WinFile.close(handle);
+            // No path in the text: it is logged once per distinct text, and paths are unbounded.
+            logFallback("the region's file is not a disk file (GetFileType: " + WinFileType.describe(type) + ")");
+            return 0;
+        }
+        return handle;
+    }
+
+    private static long openByPath(String path, String name) throws IOException {
+        try {
+            return WinFile.openForReading(name, Kernel32.FILE_FLAG_SEQUENTIAL_SCAN);
+        } catch (AccessDeniedException e) {
+            // CreateFileW refuses a directory (opened without FILE_FLAG_BACKUP_SEMANTICS) with ERROR_ACCESS_DENIED.
+            if (new File(path).isDirectory()) {
+                throw new FileSystemException(path, null, "is a directory, not a file (" + e.getReason() + ")");
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * The name to give CreateFileW for {@code path}, the way the JDK makes it
+     * ({@code sun.nio.fs.WindowsPath.getPathForWin32Calls}): an absolute path of at most
+     * {@link #MAX_PATH_WITHOUT_PREFIX} characters as it is; a relative one resolved against the working directory
+     * first; a longer one normalized ({@code .} and {@code ..} removed, which {@code \\?\} would not do) and
+     * prefixed with {@code \\?\}, or {@code \\?\UNC\} for a UNC path. A name already in the
+     * {@code \\?\} or {@code \\.\} (device) namespace is left alone.
+     *
+     * @return the name, or null when java.nio cannot parse {@code path} (the copying path then opens it its way)
+     */
+    public static String win32Name(String path) {
+        if (path.startsWith("\\\\?\\") || path.startsWith("\\\\.\\")) {
+            return path;
+        }
+        try {
+            Path parsed = Paths.get(path);
+            if (parsed.isAbsolute() && parsed.toString().length() <= MAX_PATH_WITHOUT_PREFIX) {
+                return parsed.toString();
+            }
+            Path absolute = parsed.toAbsolutePath();
+            String resolved = absolute.toString();
+            if (resolved.length() <= MAX_PATH_WITHOUT_PREFIX) {
+                return resolved;
+            }
+            String normalized = absolute.normalize().toString();
+            if (normalized.length() <= MAX_PATH_WITHOUT_PREFIX) {
+                return normalized;
+            }
+            return normalized.startsWith("\\\\") ? "\\\\?\\UNC" + normalized.substring(1)
+                    : "\\\\?\\" + normalized;
+        } catch (InvalidPathException | IOError | SecurityException e) {
+            return null;
+        }
+    }
+
+    /** A duplicate of the JDK's HANDLE of a FileChannel-built region, or 0 when it is hidden (logged). */
+    private static long channelHandle(DefaultFileRegion region) throws IOException {
         FileChannel channel = (FileChannel) get(REGION_CHANNEL, region);
         if (channel == null) {
             throw new IllegalStateException("DefaultFileRegion without a file or a channel: " + region);

@@ -1,0 +1,122 @@
+package io.winloop;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoopGroup;
+import io.winloop.internal.overlapped.FileRegionStats;
+import io.winloop.internal.overlapped.RegionFiles;
+import io.winloop.internal.win.WindowsEdition;
+import io.winloop.internal.win.Wine;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Which path {@link WinloopChannelOption#TRANSMIT_FILE} takes end to end: AUTO by the edition this runs on (under
+ * Wine, which reports a workstation: the copying path), NEVER the copying path, ALWAYS TransmitFile; the bytes
+ * arrive intact on every path, and the handles and native blocks are back afterwards.
+ */
+@Timeout(60)
+class WinloopFileRegionModeTest {
+    private static final int SIZE = 300_000;
+
+    @TempDir
+    Path dir;
+
+    private ResourceBaseline baseline;
+    private EventLoopGroup group;
+    private ServerSocket server;
+    private Path file;
+    private byte[] content;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        content = new byte[SIZE];
+        new Random(5).nextBytes(content);
+        file = Files.write(dir.resolve("mode.bin"), content);
+        baseline = ResourceBaseline.take();
+        group = new WinloopEventLoopGroup(1);
+        server = new ServerSocket(0, 4, InetAddress.getLoopbackAddress());
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        server.close();
+        group.shutdownGracefully(0, 5, TimeUnit.SECONDS).sync();
+        baseline.assertRestored();
+    }
+
+    /** Sends the file's bytes 100..SIZE-100 with {@code mode} (null: the default); returns TransmitFile calls made. */
+    private long send(TransmitFileMode mode) throws Exception {
+        Bootstrap bootstrap = new Bootstrap().group(group).channel(WinloopSocketChannel.class)
+                .handler(new ChannelInboundHandlerAdapter());
+        if (mode != null) {
+            bootstrap.option(WinloopChannelOption.TRANSMIT_FILE, mode);
+        }
+        Channel channel = bootstrap.connect(server.getLocalSocketAddress()).sync().channel();
+        try (Socket peer = server.accept()) {
+            long calls = FileRegionStats.transmitFileCalls();
+            long copied = FileRegionStats.copiedRegions();
+            channel.writeAndFlush(new WinloopFileRegion(file, 100, SIZE - 200)).sync();
+            byte[] received = new byte[SIZE - 200];
+            new DataInputStream(peer.getInputStream()).readFully(received);
+            assertArrayEquals(Arrays.copyOfRange(content, 100, SIZE - 100), received);
+            long transmitted = FileRegionStats.transmitFileCalls() - calls;
+            assertEquals(transmitted == 0 ? 1 : 0, FileRegionStats.copiedRegions() - copied,
+                    "one path or the other");
+            return transmitted;
+        } finally {
+            channel.close().sync();
+        }
+    }
+
+    /**
+     * The default is AUTO (the tests run without -Dio.winloop.transmitFile), which copies on a workstation edition
+     * (VER_NT_WORKSTATION, as both Wines report) and says why once, and sends with TransmitFile on a server edition.
+     */
+    @Test
+    void autoFollowsTheEdition() throws Exception {
+        int productType = WindowsEdition.current().productType();
+        if (Wine.isWine()) {
+            assertEquals(WindowsEdition.VER_NT_WORKSTATION, productType, WindowsEdition.current().toString());
+        }
+        long calls = send(null);
+        if (productType == WindowsEdition.VER_NT_SERVER || productType == WindowsEdition.VER_NT_DOMAIN_CONTROLLER) {
+            assertEquals(1, calls, "AUTO on a server edition: TransmitFile");
+        } else {
+            assertEquals(0, calls, "AUTO on " + WindowsEdition.current() + ": the copying path");
+            assertTrue(RegionFiles.fallbackReasons().stream().anyMatch(r -> r.startsWith(
+                    "TRANSMIT_FILE is AUTO on a workstation edition of Windows (" + WindowsEdition.current())),
+                    "reasons: " + RegionFiles.fallbackReasons());
+        }
+    }
+
+    @Test
+    void neverCopies() throws Exception {
+        assertEquals(0, send(TransmitFileMode.NEVER));
+        assertTrue(RegionFiles.fallbackReasons().contains("TRANSMIT_FILE is NEVER"));
+    }
+
+    @Test
+    void alwaysTransmitsOnAnyEdition() throws Exception {
+        assertEquals(1, send(TransmitFileMode.ALWAYS));
+    }
+}

@@ -15,6 +15,8 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.AbstractReferenceCounted;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.winloop.TransmitFileMode;
+import io.winloop.WinloopChannelOption;
 import io.winloop.WinloopIoHandler;
 import io.winloop.WinloopServerSocketChannel;
 import io.winloop.internal.overlapped.FileRegionStats;
@@ -162,7 +164,12 @@ public final class SendfileBenchmark {
         }
         final AtomicReference<Throwable> failure = new AtomicReference<>();
         try {
-            Channel listener = new ServerBootstrap().group(group).channel(channelClass)
+            ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(channelClass);
+            if (!server.equals("nio")) {
+                // Measure TransmitFile whatever the edition: AUTO copies on workstations, Wine's included.
+                bootstrap.childOption(WinloopChannelOption.TRANSMIT_FILE, TransmitFileMode.ALWAYS);
+            }
+            Channel listener = bootstrap
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {

@@ -21,6 +21,7 @@ import io.netty.channel.socket.SocketChannelConfig;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.winloop.internal.win.ByteBufAddress;
+import io.winloop.internal.win.SockAddr;
 import io.winloop.internal.win.WinError;
 import io.winloop.internal.win.WinSocket;
 
@@ -284,9 +285,10 @@ abstract class AbstractWinloopChannel extends AbstractChannel {
                 || buf.nioBufferCount() > io.winloop.internal.win.WsaBufArray.MAX_BUFFERS);
     }
 
-    protected static void checkResolvable(InetSocketAddress addr) {
+    /** Fails with an {@link UnresolvedAddressException} naming {@code addr} and what it was for ("bind to"...). */
+    protected static void checkResolvable(InetSocketAddress addr, String action) {
         if (addr.isUnresolved()) {
-            throw new UnresolvedAddressException();
+            throw new UnresolvedSocketAddressException(action, addr);
         }
     }
 
@@ -576,7 +578,7 @@ abstract class AbstractWinloopChannel extends AbstractChannel {
     @Override
     protected void doBind(SocketAddress local) throws Exception {
         InetSocketAddress address = toInet(local);
-        checkResolvable(address);
+        checkResolvable(address, "bind to");
         socket.bind(address);
         this.local = socket.localAddress();
     }
@@ -592,10 +594,11 @@ abstract class AbstractWinloopChannel extends AbstractChannel {
     /** Starts a connect; true when it completed at once. */
     protected boolean doConnect(SocketAddress remoteAddress, SocketAddress localAddress) throws Exception {
         if (localAddress != null) {
-            checkResolvable(toInet(localAddress));
+            checkResolvable(toInet(localAddress), "bind to");
         }
         InetSocketAddress remoteSocketAddr = toInet(remoteAddress);
-        checkResolvable(remoteSocketAddr);
+        checkResolvable(remoteSocketAddr, "connect to");
+        remoteSocketAddr = SockAddr.connectable(remoteSocketAddr);
         if (remote != null) {
             throw new AlreadyConnectedException();
         }

@@ -35,9 +35,9 @@ import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.PortUnreachableException;
 import java.net.SocketAddress;
+import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.channels.NotYetConnectedException;
-import java.nio.channels.UnresolvedAddressException;
 
 /**
  * A UDP {@link DatagramChannel} on Winloop, mirroring Netty's {@code EpollDatagramChannel}: {@code recvfrom} into
@@ -277,10 +277,10 @@ public final class WinloopDatagramChannel extends AbstractWinloopChannel impleme
     }
 
     @Override
-    protected Object filterOutboundMessage(Object msg) {
+    protected Object filterOutboundMessage(Object msg) throws SocketException {
         if (msg instanceof DatagramPacket) {
             DatagramPacket packet = (DatagramPacket) msg;
-            checkUnresolved(packet);
+            checkRecipient(packet);
             ByteBuf content = packet.content();
             return needsCopy(content) ? new DatagramPacket(newDirectBuffer(packet, content), packet.recipient())
                     : msg;
@@ -292,7 +292,7 @@ public final class WinloopDatagramChannel extends AbstractWinloopChannel impleme
         if (msg instanceof AddressedEnvelope) {
             @SuppressWarnings("unchecked")
             AddressedEnvelope<Object, SocketAddress> e = (AddressedEnvelope<Object, SocketAddress>) msg;
-            checkUnresolved(e);
+            checkRecipient(e);
             if (e.content() instanceof ByteBuf
                     && (e.recipient() == null || e.recipient() instanceof InetSocketAddress)) {
                 ByteBuf content = (ByteBuf) e.content();
@@ -304,26 +304,22 @@ public final class WinloopDatagramChannel extends AbstractWinloopChannel impleme
                 "unsupported message type: " + StringUtil.simpleClassName(msg) + EXPECTED_TYPES);
     }
 
-    private static void checkUnresolved(AddressedEnvelope<?, ?> envelope) {
-        if (envelope.recipient() instanceof InetSocketAddress
-                && ((InetSocketAddress) envelope.recipient()).isUnresolved()) {
-            throw new UnresolvedRecipientException((InetSocketAddress) envelope.recipient());
+    /**
+     * A recipient that was never resolved, or port 0, fails its write before any call. Windows refuses port 0 as a
+     * destination (WSAEADDRNOTAVAIL), Wine 8 answers WSAEINVAL, and Wine 10 reports success and drops the datagram:
+     * checked here, a user gets the same clear failure everywhere.
+     */
+    private static void checkRecipient(AddressedEnvelope<?, ?> envelope) throws SocketException {
+        if (!(envelope.recipient() instanceof InetSocketAddress)) {
+            return;
         }
-    }
-
-    /** An {@link UnresolvedAddressException} (the type NIO and epoll throw) that says which address. */
-    static final class UnresolvedRecipientException extends UnresolvedAddressException {
-        private static final long serialVersionUID = 1L;
-        private final String message;
-
-        UnresolvedRecipientException(InetSocketAddress recipient) {
-            message = "cannot send a datagram to the unresolved address " + recipient.getHostString() + ':'
-                    + recipient.getPort() + " (resolve it first, e.g. new InetSocketAddress(host, port))";
+        InetSocketAddress recipient = (InetSocketAddress) envelope.recipient();
+        if (recipient.isUnresolved()) {
+            throw new UnresolvedSocketAddressException("send a datagram to", recipient);
         }
-
-        @Override
-        public String getMessage() {
-            return message;
+        if (recipient.getPort() == 0) {
+            throw new SocketException("cannot send a datagram to port 0 (" + recipient
+                    + "): Windows refuses it with WSAEADDRNOTAVAIL (10049)");
         }
     }
 

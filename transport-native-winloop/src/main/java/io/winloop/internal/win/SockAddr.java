@@ -21,6 +21,26 @@ public final class SockAddr {
     }
 
     /**
+     * The address a connect goes to when the user names {@code remote}: the wildcard (0.0.0.0 or ::) means this
+     * host's loopback of the same family, as the JDK's SocketChannel does on every platform and Linux does itself.
+     * Windows refuses the wildcard as a destination (connect: WSAEADDRNOTAVAIL), so without this a client that
+     * connects to a server's {@code localAddress()} after binding it to the wildcard works on NIO and fails here.
+     */
+    public static InetSocketAddress connectable(InetSocketAddress remote) {
+        InetAddress ip = remote.getAddress();
+        if (ip == null || !ip.isAnyLocalAddress()) {
+            return remote;
+        }
+        byte[] loopback = ip instanceof Inet4Address ? new byte[] {127, 0, 0, 1}
+                : new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+        try {
+            return new InetSocketAddress(InetAddress.getByAddress(loopback), remote.getPort());
+        } catch (UnknownHostException impossible) {
+            throw new AssertionError(impossible); // only thrown for a byte array of a wrong length
+        }
+    }
+
+    /**
      * Writes {@code address} for a socket of family {@code af} at {@code to}.
      *
      * @return the sockaddr's length

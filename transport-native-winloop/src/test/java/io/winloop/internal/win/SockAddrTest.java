@@ -13,6 +13,7 @@ import java.net.UnknownHostException;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -104,6 +105,22 @@ class SockAddrTest {
         InetSocketAddress decoded = SockAddr.decode(at);
         assertInstanceOf(Inet4Address.class, decoded.getAddress());
         assertEquals(address, decoded);
+    }
+
+    /**
+     * Windows refuses the wildcard as a connect's destination (WSAEADDRNOTAVAIL, Microsoft's connect page); the JDK's
+     * SocketChannel connects it to the loopback of its family, and so must Winloop. Wine cannot show the refusal
+     * (Linux connects the wildcard itself), so the decision is tested here with the documented input.
+     */
+    @Test
+    void aWildcardDestinationMeansTheLoopbackOfItsFamily() throws IOException {
+        assertEquals(new InetSocketAddress("127.0.0.1", 8080),
+                SockAddr.connectable(new InetSocketAddress("0.0.0.0", 8080)));
+        assertEquals(new InetSocketAddress("::1", 8080), SockAddr.connectable(new InetSocketAddress("::", 8080)));
+        InetSocketAddress other = new InetSocketAddress("192.0.2.1", 80);
+        assertSame(other, SockAddr.connectable(other));
+        InetSocketAddress unresolved = InetSocketAddress.createUnresolved("0.0.0.0.invalid", 80);
+        assertSame(unresolved, SockAddr.connectable(unresolved));
     }
 
     @Test

@@ -121,6 +121,11 @@ public final class WinSocket {
         return outputShutdown || !open;
     }
 
+    /** True once shutdown(SD_SEND) was called on this socket; unlike {@link #isOutputShutdown}, not set by close. */
+    public boolean hasShutDownOutput() {
+        return outputShutdown;
+    }
+
     public boolean isShutdown() {
         return isInputShutdown() && isOutputShutdown();
     }

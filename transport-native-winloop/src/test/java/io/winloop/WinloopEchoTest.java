@@ -6,7 +6,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -32,17 +31,8 @@ class WinloopEchoTest {
         EventLoopGroup group = new WinloopEventLoopGroup(2);
         try {
             Channel server = new ServerBootstrap().group(group).channel(WinloopServerSocketChannel.class)
-                    .childHandler(new ChannelInboundHandlerAdapter() {
-                        @Override
-                        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                            ctx.write(msg);
-                        }
-
-                        @Override
-                        public void channelReadComplete(ChannelHandlerContext ctx) {
-                            ctx.flush();
-                        }
-                    }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+                    .childHandler(EchoHandler.INSTANCE)
+                    .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
             ByteBuf received = Unpooled.buffer(data.length);
             CompletableFuture<Void> done = new CompletableFuture<>();
             Channel client = new Bootstrap().group(group).channel(WinloopSocketChannel.class)

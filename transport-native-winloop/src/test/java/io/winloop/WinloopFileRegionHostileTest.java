@@ -1,11 +1,8 @@
 package io.winloop;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.DefaultFileRegion;
-import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FileRegion;
 import io.winloop.internal.overlapped.FileRegionStats;
 import io.winloop.internal.overlapped.RegionFiles;
@@ -20,16 +17,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.io.DataInputStream;
 import java.io.File;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.FileSystemException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -129,43 +122,30 @@ class WinloopFileRegionHostileTest {
     @TempDir
     Path dir;
 
-    private byte[] content;
-    private ResourceBaseline baseline;
-    private EventLoopGroup group;
-    private ServerSocket server;
+    private FileRegionFixture fixture;
 
     @BeforeEach
     void setUp() throws IOException {
-        content = new byte[SIZE];
-        new Random(17).nextBytes(content);
-        Files.write(dir.resolve("hostile.bin"), content);
-        baseline = ResourceBaseline.take();
-        group = new WinloopEventLoopGroup(1);
-        server = new ServerSocket(0, 4, InetAddress.getLoopbackAddress());
+        fixture = FileRegionFixture.open(dir, "hostile.bin", SIZE, 17);
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        server.close();
-        group.shutdownGracefully(0, 5, TimeUnit.SECONDS).sync();
-        baseline.assertRestored();
+        fixture.close();
         assertEquals(0, FileRegionStats.openFiles(), "file handles the transmitters still hold");
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void hostileRegion(Case c) throws Exception {
-        Channel channel = new Bootstrap().group(group).channel(WinloopSocketChannel.class)
-                .handler(new ChannelInboundHandlerAdapter())
-                .option(WinloopChannelOption.TRANSMIT_FILE, TransmitFileMode.ALWAYS)
-                .connect(server.getLocalSocketAddress()).sync().channel();
-        try (Socket peer = server.accept()) {
+        Channel channel = fixture.connect(TransmitFileMode.ALWAYS);
+        try (Socket peer = fixture.server.accept()) {
             long calls = FileRegionStats.transmitFileCalls();
             FileRegion region = c.region.apply(dir);
             ChannelFuture write = channel.writeAndFlush(region);
             byte[] received = new byte[c.bytes];
             new DataInputStream(peer.getInputStream()).readFully(received);
-            assertArrayEquals(Arrays.copyOfRange(content, c.from, c.from + c.bytes), received);
+            assertArrayEquals(Arrays.copyOfRange(fixture.content, c.from, c.from + c.bytes), received);
             assertTrue(write.await(20, TimeUnit.SECONDS), "the write ended");
             Throwable cause = write.cause();
             if (c.failure == null) {

@@ -1,9 +1,6 @@
 package io.winloop;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.EventLoopGroup;
 import io.winloop.internal.overlapped.FileRegionStats;
 import io.winloop.internal.overlapped.RegionFiles;
 import io.winloop.internal.win.WindowsEdition;
@@ -16,14 +13,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.DataInputStream;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Random;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -41,44 +33,28 @@ class WinloopFileRegionModeTest {
     @TempDir
     Path dir;
 
-    private ResourceBaseline baseline;
-    private EventLoopGroup group;
-    private ServerSocket server;
-    private Path file;
-    private byte[] content;
+    private FileRegionFixture fixture;
 
     @BeforeEach
     void setUp() throws IOException {
-        content = new byte[SIZE];
-        new Random(5).nextBytes(content);
-        file = Files.write(dir.resolve("mode.bin"), content);
-        baseline = ResourceBaseline.take();
-        group = new WinloopEventLoopGroup(1);
-        server = new ServerSocket(0, 4, InetAddress.getLoopbackAddress());
+        fixture = FileRegionFixture.open(dir, "mode.bin", SIZE, 5);
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        server.close();
-        group.shutdownGracefully(0, 5, TimeUnit.SECONDS).sync();
-        baseline.assertRestored();
+        fixture.close();
     }
 
     /** Sends the file's bytes 100..SIZE-100 with {@code mode} (null: the default); returns TransmitFile calls made. */
     private long send(TransmitFileMode mode) throws Exception {
-        Bootstrap bootstrap = new Bootstrap().group(group).channel(WinloopSocketChannel.class)
-                .handler(new ChannelInboundHandlerAdapter());
-        if (mode != null) {
-            bootstrap.option(WinloopChannelOption.TRANSMIT_FILE, mode);
-        }
-        Channel channel = bootstrap.connect(server.getLocalSocketAddress()).sync().channel();
-        try (Socket peer = server.accept()) {
+        Channel channel = fixture.connect(mode);
+        try (Socket peer = fixture.server.accept()) {
             long calls = FileRegionStats.transmitFileCalls();
             long copied = FileRegionStats.copiedRegions();
-            channel.writeAndFlush(new WinloopFileRegion(file, 100, SIZE - 200)).sync();
+            channel.writeAndFlush(new WinloopFileRegion(fixture.file, 100, SIZE - 200)).sync();
             byte[] received = new byte[SIZE - 200];
             new DataInputStream(peer.getInputStream()).readFully(received);
-            assertArrayEquals(Arrays.copyOfRange(content, 100, SIZE - 100), received);
+            assertArrayEquals(Arrays.copyOfRange(fixture.content, 100, SIZE - 100), received);
             long transmitted = FileRegionStats.transmitFileCalls() - calls;
             assertEquals(transmitted == 0 ? 1 : 0, FileRegionStats.copiedRegions() - copied,
                     "one path or the other");

@@ -1,23 +1,17 @@
 package io.winloop;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.EventLoopGroup;
 import io.winloop.internal.overlapped.FileRegionStats;
 import io.winloop.internal.overlapped.RegionFiles;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.DataInputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Random;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -34,6 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class WinloopFileRegionPathTest {
     @TempDir
     Path dir;
+
+    private FileRegionFixture fixture;
 
     private static String repeat(char c, int n) {
         StringBuilder b = new StringBuilder(n);
@@ -113,34 +109,31 @@ class WinloopFileRegionPathTest {
             deep = deep.resolve(repeat('x', 60));
         }
         Files.createDirectories(deep);
-        byte[] content = new byte[100_000];
-        new Random(3).nextBytes(content);
-        Path file = Files.write(deep.resolve("long-path.bin"), content);
+        fixture = FileRegionFixture.open(deep, "long-path.bin", 100_000, 3);
+        Path file = fixture.file;
         assertTrue(file.toString().length() > 300, file.toString());
         assertTrue(RegionFiles.win32Name(file.toString()).startsWith("\\\\?\\" + file.toString().substring(0, 2)));
 
-        ResourceBaseline baseline = ResourceBaseline.take();
-        EventLoopGroup group = new WinloopEventLoopGroup(1);
-        try (ServerSocket server = new ServerSocket(0, 4, InetAddress.getLoopbackAddress())) {
-            Channel channel = new Bootstrap().group(group).channel(WinloopSocketChannel.class)
-                    .handler(new ChannelInboundHandlerAdapter())
-                    .option(WinloopChannelOption.TRANSMIT_FILE, TransmitFileMode.ALWAYS)
-                    .connect(server.getLocalSocketAddress()).sync().channel();
-            try (Socket peer = server.accept()) {
-                long calls = FileRegionStats.transmitFileCalls();
-                long copied = FileRegionStats.copiedRegions();
-                channel.writeAndFlush(new WinloopFileRegion(file)).sync();
-                byte[] received = new byte[content.length];
-                new DataInputStream(peer.getInputStream()).readFully(received);
-                assertArrayEquals(content, received);
-                assertEquals(1, FileRegionStats.transmitFileCalls() - calls);
-                assertEquals(copied, FileRegionStats.copiedRegions());
-            } finally {
-                channel.close().sync();
-            }
+        Channel channel = fixture.connect(TransmitFileMode.ALWAYS);
+        try (Socket peer = fixture.server.accept()) {
+            long calls = FileRegionStats.transmitFileCalls();
+            long copied = FileRegionStats.copiedRegions();
+            channel.writeAndFlush(new WinloopFileRegion(file)).sync();
+            byte[] received = new byte[fixture.content.length];
+            new DataInputStream(peer.getInputStream()).readFully(received);
+            assertArrayEquals(fixture.content, received);
+            assertEquals(1, FileRegionStats.transmitFileCalls() - calls);
+            assertEquals(copied, FileRegionStats.copiedRegions());
         } finally {
-            group.shutdownGracefully(0, 5, TimeUnit.SECONDS).sync();
+            channel.close().sync();
         }
-        baseline.assertRestored();
+    }
+
+    /** The end to end test's loop and server, shut down and checked against its baseline (null in the others). */
+    @AfterEach
+    void tearDown() throws Exception {
+        if (fixture != null) {
+            fixture.close();
+        }
     }
 }

@@ -5,7 +5,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelProgressiveFuture;
 import io.netty.channel.ChannelProgressiveFutureListener;
@@ -17,7 +16,6 @@ import io.netty.channel.MessageSizeEstimator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.util.internal.PlatformDependent;
 import io.winloop.internal.overlapped.FileRegionStats;
-import io.winloop.internal.win.NativeMemory;
 import io.winloop.internal.win.ProcessHandles;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,19 +26,16 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.RandomAccessFile;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.channels.ClosedChannelException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
 
+import static io.winloop.FileRegionFixture.readCrc;
+import static io.winloop.FileRegionFixture.sparseFile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -59,38 +54,17 @@ class WinloopFileRegionTest {
     @TempDir
     Path dir;
 
-    private EventLoopGroup group;
-    private ServerSocket server;
-    private long blocksBefore;
-    private long handlesBefore;
-    private Path file;
-    private byte[] content;
+    private FileRegionFixture fixture;
 
     @BeforeEach
     void setUp() throws IOException {
-        content = new byte[FILE_SIZE];
-        new Random(11).nextBytes(content);
-        file = Files.write(dir.resolve("region.bin"), content);
-        group = new WinloopEventLoopGroup(1);
-        server = new ServerSocket(0, 4, InetAddress.getLoopbackAddress());
-        blocksBefore = NativeMemory.liveBlocks();
-        handlesBefore = ProcessHandles.count();
+        fixture = FileRegionFixture.open(dir, "region.bin", FILE_SIZE, 11);
     }
 
     @AfterEach
     void tearDown() throws Exception {
         FileRegionTransmitter.maxBytesPerCall(Integer.MAX_VALUE - 1);
-        server.close();
-        group.shutdownGracefully(0, 5, TimeUnit.SECONDS).sync();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (NativeMemory.liveBlocks() > blocksBefore && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertTrue(NativeMemory.liveBlocks() <= blocksBefore,
-                "native blocks: " + NativeMemory.liveBlocks() + " > " + blocksBefore);
-        // JVM noise (JIT, GC threads) moves the count a little; a leaked file handle per test would show.
-        assertTrue(ProcessHandles.count() <= handlesBefore + 24,
-                "handles: " + ProcessHandles.count() + " vs " + handlesBefore);
+        fixture.close();
     }
 
     /**
@@ -98,36 +72,11 @@ class WinloopFileRegionTest {
      * (AUTO) copies (WinloopFileRegionModeTest).
      */
     private Channel connect(Bootstrap bootstrap) throws InterruptedException {
-        return bootstrap.group(group).channel(WinloopSocketChannel.class).handler(new ChannelInboundHandlerAdapter())
-                .option(WinloopChannelOption.TRANSMIT_FILE, TransmitFileMode.ALWAYS)
-                .connect(server.getLocalSocketAddress()).sync().channel();
+        return fixture.connect(bootstrap, TransmitFileMode.ALWAYS);
     }
 
     private Channel connect() throws InterruptedException {
         return connect(new Bootstrap());
-    }
-
-    /** Reads {@code length} bytes from the accepted peer; returns their CRC-32. */
-    private static long readCrc(Socket peer, long length) throws IOException {
-        CRC32 crc = new CRC32();
-        byte[] buffer = new byte[256 * 1024];
-        InputStream in = peer.getInputStream();
-        long left = length;
-        while (left > 0) {
-            int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
-            if (n < 0) {
-                throw new IOException("end of stream with " + left + " bytes to go");
-            }
-            crc.update(buffer, 0, n);
-            left -= n;
-        }
-        return crc.getValue();
-    }
-
-    private long crcOfContent(int offset, int length) {
-        CRC32 crc = new CRC32();
-        crc.update(content, offset, length);
-        return crc.getValue();
     }
 
     @Test
@@ -135,10 +84,10 @@ class WinloopFileRegionTest {
     void pathRegionInSeveralCallsWithProgress() throws Exception {
         FileRegionTransmitter.maxBytesPerCall(1024 * 1024);
         Channel channel = connect();
-        try (Socket peer = server.accept()) {
+        try (Socket peer = fixture.server.accept()) {
             int offset = 777;
             int count = FILE_SIZE - offset - 100;
-            WinloopFileRegion region = new WinloopFileRegion(file, offset, count);
+            WinloopFileRegion region = new WinloopFileRegion(fixture.file, offset, count);
             List<Long> progress = new CopyOnWriteArrayList<>();
             long calls = FileRegionStats.transmitFileCalls();
             long copiedBytes = FileRegionStats.copiedBytes();
@@ -155,7 +104,7 @@ class WinloopFileRegionTest {
                 }
             });
             ChannelFuture write = channel.writeAndFlush(region, promise);
-            assertEquals(crcOfContent(offset, count), readCrc(peer, count));
+            assertEquals(fixture.crcOfContent(offset, count), readCrc(peer, count));
             write.sync();
             assertEquals(count, region.transferred());
             assertEquals(0, region.refCnt(), "released once written");
@@ -176,11 +125,11 @@ class WinloopFileRegionTest {
     @Timeout(60)
     void manyRegionsLeaveNoHandleBehind() throws Exception {
         Channel channel = connect();
-        try (Socket peer = server.accept()) {
+        try (Socket peer = fixture.server.accept()) {
             long handles = ProcessHandles.count();
             for (int i = 0; i < 100; i++) {
-                ChannelFuture write = channel.writeAndFlush(new WinloopFileRegion(file, i, 1000));
-                assertEquals(crcOfContent(i, 1000), readCrc(peer, 1000));
+                ChannelFuture write = channel.writeAndFlush(new WinloopFileRegion(fixture.file, i, 1000));
+                assertEquals(fixture.crcOfContent(i, 1000), readCrc(peer, 1000));
                 write.sync();
             }
             assertTrue(ProcessHandles.count() <= handles + 24, "handles: " + ProcessHandles.count() + " vs "
@@ -194,14 +143,11 @@ class WinloopFileRegionTest {
     @Test
     @Timeout(120)
     void closesAndResetsInFlightLeaveNoHandleBehind() throws Exception {
-        Path big = dir.resolve("faults.bin");
-        try (RandomAccessFile raf = new RandomAccessFile(big.toFile(), "rw")) {
-            raf.setLength(64L << 20);
-        }
+        Path big = sparseFile(dir, "faults.bin", 64L << 20);
         long handles = ProcessHandles.count();
         for (int i = 0; i < 40; i++) {
             Channel channel = connect();
-            try (Socket peer = server.accept()) {
+            try (Socket peer = fixture.server.accept()) {
                 ChannelFuture write = channel.writeAndFlush(new WinloopFileRegion(big, 0, 64L << 20));
                 byte[] buffer = new byte[64 * 1024];
                 assertTrue(peer.getInputStream().read(buffer) > 0);
@@ -231,23 +177,23 @@ class WinloopFileRegionTest {
         long size = (2L << 30) + 3 * 1024 * 1024;
         try (RandomAccessFile raf = new RandomAccessFile(big.toFile(), "rw")) {
             raf.setLength(size);
-            raf.seek(size - content.length);
-            raf.write(content); // the tail is real data, so that the end of the region is checked byte for byte
+            raf.seek(size - fixture.content.length);
+            raf.write(fixture.content); // the tail is real data, so that the end of the region is checked byte for byte
         }
         Channel channel = connect();
-        try (Socket peer = server.accept()) {
+        try (Socket peer = fixture.server.accept()) {
             long calls = FileRegionStats.transmitFileCalls();
             DefaultFileRegion region = new DefaultFileRegion(big.toFile(), 0, size);
             ChannelFuture write = channel.writeAndFlush(region);
             byte[] buffer = new byte[1 << 20];
             InputStream in = peer.getInputStream();
-            long left = size - content.length;
+            long left = size - fixture.content.length;
             while (left > 0) {
                 int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
                 assertTrue(n > 0, "end of stream with " + left + " bytes to go");
                 left -= n;
             }
-            assertEquals(crcOfContent(0, content.length), readCrc(peer, content.length), "the region's tail");
+            assertEquals(fixture.crcOfContent(0, fixture.content.length), readCrc(peer, fixture.content.length), "the region's tail");
             write.sync();
             assertEquals(size, region.transferred());
             assertEquals(2, FileRegionStats.transmitFileCalls() - calls, "2^31 - 2 bytes, then the rest");
@@ -260,12 +206,13 @@ class WinloopFileRegionTest {
     @Timeout(60)
     void fileChannelRegionGoesZeroCopyWhereTheHandleIsReachable() throws Exception {
         Channel channel = connect();
-        try (Socket peer = server.accept(); RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
+        try (Socket peer = fixture.server.accept();
+             RandomAccessFile raf = new RandomAccessFile(fixture.file.toFile(), "r")) {
             long calls = FileRegionStats.transmitFileCalls();
             long copied = FileRegionStats.copiedRegions();
             DefaultFileRegion region = new DefaultFileRegion(raf.getChannel(), 100, 1_000_000);
             ChannelFuture write = channel.writeAndFlush(region);
-            assertEquals(crcOfContent(100, 1_000_000), readCrc(peer, 1_000_000));
+            assertEquals(fixture.crcOfContent(100, 1_000_000), readCrc(peer, 1_000_000));
             write.sync();
             // The HANDLE is in sun.nio.ch.FileChannelImpl.fd: reachable through Netty's Unsafe (Java 9 to 24) or
             // reflection (Java 8); this module's tests run without --add-opens, so on Java 16+ without Unsafe
@@ -300,15 +247,15 @@ class WinloopFileRegionTest {
     void aChannelMovedToAnotherLoopKeepsSendingRegions() throws Exception {
         EventLoopGroup other = new WinloopEventLoopGroup(1);
         Channel channel = connect();
-        try (Socket peer = server.accept()) {
-            channel.writeAndFlush(new WinloopFileRegion(file, 0, 1000)).sync();
-            assertEquals(crcOfContent(0, 1000), readCrc(peer, 1000));
+        try (Socket peer = fixture.server.accept()) {
+            channel.writeAndFlush(new WinloopFileRegion(fixture.file, 0, 1000)).sync();
+            assertEquals(fixture.crcOfContent(0, 1000), readCrc(peer, 1000));
             channel.deregister().sync();
             other.register(channel).sync();
             long calls = FileRegionStats.transmitFileCalls();
             long copied = FileRegionStats.copiedRegions();
-            ChannelFuture write = channel.writeAndFlush(new WinloopFileRegion(file, 1000, 200_000));
-            assertEquals(crcOfContent(1000, 200_000), readCrc(peer, 200_000));
+            ChannelFuture write = channel.writeAndFlush(new WinloopFileRegion(fixture.file, 1000, 200_000));
+            assertEquals(fixture.crcOfContent(1000, 200_000), readCrc(peer, 200_000));
             write.sync();
             if (io.winloop.internal.win.Wine.isMajorVersion(8) || io.winloop.internal.win.Wine.isMajorVersion(10)) {
                 assertEquals(calls, FileRegionStats.transmitFileCalls(),
@@ -329,11 +276,11 @@ class WinloopFileRegionTest {
     @Timeout(60)
     void fileShorterThanItsRegionFailsTheWrite() throws Exception {
         Channel channel = connect();
-        try (Socket peer = server.accept()) {
+        try (Socket peer = fixture.server.accept()) {
             long calls = FileRegionStats.transmitFileCalls();
-            WinloopFileRegion region = new WinloopFileRegion(file, 0, FILE_SIZE + 1024);
+            WinloopFileRegion region = new WinloopFileRegion(fixture.file, 0, FILE_SIZE + 1024);
             ChannelFuture write = channel.writeAndFlush(region);
-            assertEquals(crcOfContent(0, FILE_SIZE), readCrc(peer, FILE_SIZE));
+            assertEquals(fixture.crcOfContent(0, FILE_SIZE), readCrc(peer, FILE_SIZE));
             Throwable cause = write.await().cause();
             assertInstanceOf(IOException.class, cause);
             assertTrue(cause.getMessage().startsWith("Underlying file size " + FILE_SIZE + " smaller then"),
@@ -350,14 +297,11 @@ class WinloopFileRegionTest {
     @Test
     @Timeout(60)
     void peerResetMidRegionFailsTheWriteWithWhatWasSent() throws Exception {
-        Path big = dir.resolve("reset.bin");
-        try (RandomAccessFile raf = new RandomAccessFile(big.toFile(), "rw")) {
-            raf.setLength(256L << 20);
-        }
+        Path big = sparseFile(dir, "reset.bin", 256L << 20);
         Channel channel = connect(new Bootstrap().option(ChannelOption.SO_SNDBUF, 64 * 1024));
         WinloopFileRegion region = new WinloopFileRegion(big, 0, 256L << 20);
         ChannelFuture write;
-        try (Socket peer = server.accept()) {
+        try (Socket peer = fixture.server.accept()) {
             peer.setReceiveBufferSize(64 * 1024);
             write = channel.writeAndFlush(region);
             byte[] buffer = new byte[64 * 1024];
@@ -378,12 +322,9 @@ class WinloopFileRegionTest {
     @Test
     @Timeout(60)
     void closeWithACallInFlightCancelsIt() throws Exception {
-        Path big = dir.resolve("close.bin");
-        try (RandomAccessFile raf = new RandomAccessFile(big.toFile(), "rw")) {
-            raf.setLength(256L << 20);
-        }
+        Path big = sparseFile(dir, "close.bin", 256L << 20);
         Channel channel = connect();
-        try (Socket peer = server.accept()) {
+        try (Socket peer = fixture.server.accept()) {
             WinloopFileRegion region = new WinloopFileRegion(big, 0, 256L << 20);
             ChannelFuture write = channel.writeAndFlush(region);
             byte[] buffer = new byte[64 * 1024];
@@ -408,17 +349,14 @@ class WinloopFileRegionTest {
     @Test
     @Timeout(60)
     void writabilityFollowsTheRegionInFlight() throws Exception {
-        Path big = dir.resolve("writability.bin");
         long size = 64L << 20;
-        try (RandomAccessFile raf = new RandomAccessFile(big.toFile(), "rw")) {
-            raf.setLength(size);
-        }
+        Path big = sparseFile(dir, "writability.bin", size);
         MessageSizeEstimator countingRegions = () -> msg -> msg instanceof FileRegion
                 ? (int) ((FileRegion) msg).count() : msg instanceof ByteBuf ? ((ByteBuf) msg).readableBytes() : 8;
         Channel channel = connect(new Bootstrap()
                 .option(ChannelOption.MESSAGE_SIZE_ESTIMATOR, countingRegions)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024)));
-        try (Socket peer = server.accept()) {
+        try (Socket peer = fixture.server.accept()) {
             assertTrue(channel.isWritable());
             // Written on the loop: from another thread, Netty's write task gives its pending bytes back just before
             // the outbound buffer counts them, so a foreign thread could see the channel writable for a moment.

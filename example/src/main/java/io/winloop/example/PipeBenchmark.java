@@ -91,7 +91,7 @@ public final class PipeBenchmark {
         clientGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory(CLIENT_THREAD, true),
                 WinloopIoHandler.newFactory());
         clientLoop = clientGroup.next();
-        if (wineserverPid > 0 && Benchmark.cpuTicks(wineserverPid) < 0) {
+        if (wineserverPid > 0 && BenchmarkProbe.cpuTicks(wineserverPid) < 0) {
             System.err.println("pipebench: cannot read /proc/" + wineserverPid + "/stat: no wineserver CPU column");
         }
     }
@@ -164,7 +164,7 @@ public final class PipeBenchmark {
 
         @Override
         public String toString() {
-            return "echo " + conns + " conn" + (conns == 1 ? "" : "s") + " x " + Benchmark.sizeName(size);
+            return "echo " + conns + " conn" + (conns == 1 ? "" : "s") + " x " + BenchmarkWorkloads.sizeName(size);
         }
     }
 
@@ -193,7 +193,7 @@ public final class PipeBenchmark {
     private static final class Phase {
         final int size;
         final ByteBuf payload;
-        final Benchmark.Histogram latency = new Benchmark.Histogram();
+        final BenchmarkWorkloads.Histogram latency = new BenchmarkWorkloads.Histogram();
         final AtomicReference<Throwable> failure = new AtomicReference<>();
         boolean measuring;
         boolean stopped;
@@ -288,7 +288,7 @@ public final class PipeBenchmark {
             }).sync();
             long cpu0 = os.getProcessCpuTime();
             long loop0 = LoopThreads.cpuAndAlloc(SERVER_THREAD)[0];
-            long ws0 = Benchmark.cpuTicks(wineserverPid);
+            long ws0 = BenchmarkProbe.cpuTicks(wineserverPid);
             Thread.sleep((long) (seconds * 1000));
             clientLoop.submit(() -> {
                 phase.measuring = false;
@@ -296,7 +296,7 @@ public final class PipeBenchmark {
             }).sync();
             long cpu1 = os.getProcessCpuTime();
             long loop1 = LoopThreads.cpuAndAlloc(SERVER_THREAD)[0];
-            long ws1 = Benchmark.cpuTicks(wineserverPid);
+            long ws1 = BenchmarkProbe.cpuTicks(wineserverPid);
             if (phase.failure.get() != null) {
                 throw new IllegalStateException("a client failed", phase.failure.get());
             }
@@ -365,20 +365,21 @@ public final class PipeBenchmark {
                 }
                 String tput = failed == cell.size() ? "FAILED" : stat(cell, r -> r.msgsPerSec).text(0)
                         + (failed > 0 ? " [" + failed + " failed]" : "");
-                lines.add(new String[] {t.trim(), "echo", String.valueOf(w.conns), Benchmark.sizeName(w.size), tput,
+                lines.add(new String[] {t.trim(), "echo", String.valueOf(w.conns),
+                    BenchmarkWorkloads.sizeName(w.size), tput,
                     stat(cell, r -> r.mbPerSec).text(2), stat(cell, r -> r.p50).text(0),
                     stat(cell, r -> r.p99).text(0), stat(cell, r -> r.cpuUsPerMsg).text(1),
                     stat(cell, r -> r.loopUsPerMsg).text(1), stat(cell, r -> r.wineserverUsPerMsg).text(0),
                     stat(cell, r -> r.vsTcp).text(2)});
             }
         }
-        String table = Benchmark.textTable(COLUMNS, lines);
+        String table = BenchmarkReport.textTable(COLUMNS, lines);
         System.out.print(table);
         System.out.print("Each cell: the median over " + repeat + " round" + (repeat == 1 ? "" : "s")
                 + " (min-max in parentheses; transports interleaved per workload, order rotated each round)"
                 + (lane.isEmpty() ? "" : "; lane " + lane) + ".\n"
-                + "msgs/s: echo round trips per second, " + Benchmark.fmt(seconds, 1) + " s after "
-                + Benchmark.fmt(warmup, 1) + " s of warm-up; MB/s one way. Clients and servers are Winloop, in "
+                + "msgs/s: echo round trips per second, " + BenchmarkReport.fmt(seconds, 1) + " s after "
+                + BenchmarkReport.fmt(warmup, 1) + " s of warm-up; MB/s one way. Clients and servers are Winloop, in "
                 + "this one JVM:\ncpu_us/msg: the process's CPU (clients + server) per round trip; loop_us/msg: "
                 + "the server loop thread's; wineserver_us/msg: this run's\nwineserver's (under Wine every pipe "
                 + "and socket call goes through it; '-' when not given or not readable). vs_tcp: msgs/s relative"
@@ -391,13 +392,13 @@ public final class PipeBenchmark {
         }
     }
 
-    private static Benchmark.Stat stat(List<Row> cell, java.util.function.ToDoubleFunction<Row> metric) {
+    private static BenchmarkReport.Stat stat(List<Row> cell, java.util.function.ToDoubleFunction<Row> metric) {
         List<Double> v = new ArrayList<>();
         for (Row r : cell) {
             if (r.failed == null) {
                 v.add(metric.applyAsDouble(r));
             }
         }
-        return new Benchmark.Stat(v);
+        return new BenchmarkReport.Stat(v);
     }
 }

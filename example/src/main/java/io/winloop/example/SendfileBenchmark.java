@@ -120,11 +120,11 @@ public final class SendfileBenchmark {
                 for (double[] row : e.getValue()) {
                     values.add(row[m]);
                 }
-                line[m + 2] = new Benchmark.Stat(values).text(DECIMALS[m]);
+                line[m + 2] = new BenchmarkReport.Stat(values).text(DECIMALS[m]);
             }
             lines.add(line);
         }
-        String table = Benchmark.textTable(COLUMNS, lines);
+        String table = BenchmarkReport.textTable(COLUMNS, lines);
         System.out.print(table);
         System.out.println("Each cell: the median over " + repeat + " round" + (repeat == 1 ? "" : "s")
                 + " (min-max in parentheses; servers in turn, order rotated each round). loop_cpu_ms, loop_alloc_MB:"

@@ -16,6 +16,7 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.winloop.ResourceBaseline;
 import io.winloop.WinloopChannelOption;
 import io.winloop.WinloopEventLoopGroup;
 import io.winloop.WinloopSocketChannel;
@@ -49,7 +50,7 @@ class BadInputTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        baseline = ResourceBaseline.take();
+        baseline = ResourceBaseline.takeWatchingLeaks();
         group = new WinloopEventLoopGroup(1);
         echoServer = Echo.start(group, PooledByteBufAllocator.DEFAULT);
     }

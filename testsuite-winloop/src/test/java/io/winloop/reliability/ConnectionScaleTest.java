@@ -9,6 +9,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.winloop.ResourceBaseline;
 import io.winloop.WinloopEventLoopGroup;
 import io.winloop.WinloopSocketChannel;
 import org.junit.jupiter.api.Test;
@@ -60,7 +61,7 @@ class ConnectionScaleTest {
     @Test
     @Timeout(value = 600, unit = TimeUnit.SECONDS)
     void everyConnectionEchoesOnOneLoopThread() throws Exception {
-        ResourceBaseline baseline = ResourceBaseline.take();
+        ResourceBaseline baseline = ResourceBaseline.takeWatchingLeaks();
         EventLoopGroup serverLoop = new WinloopEventLoopGroup(1);
         EventLoopGroup clientLoop = new WinloopEventLoopGroup(1);
         long start = System.nanoTime();

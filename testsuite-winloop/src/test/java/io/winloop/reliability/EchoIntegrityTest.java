@@ -13,6 +13,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.bootstrap.ServerBootstrap;
+import io.winloop.EchoHandler;
+import io.winloop.ResourceBaseline;
 import io.winloop.WinloopEventLoopGroup;
 import io.winloop.WinloopServerSocketChannel;
 import io.winloop.WinloopSocketChannel;
@@ -46,7 +48,7 @@ class EchoIntegrityTest {
         ByteBufAllocator allocator = "pooled".equals(allocatorName)
                 ? PooledByteBufAllocator.DEFAULT : new UnpooledByteBufAllocator(false);
         long perConnection = TOTAL_BYTES / 2 / CONNECTIONS;
-        ResourceBaseline baseline = ResourceBaseline.take();
+        ResourceBaseline baseline = ResourceBaseline.takeWatchingLeaks();
         EventLoopGroup serverGroup = new WinloopEventLoopGroup(1);
         EventLoopGroup clientGroup = new WinloopEventLoopGroup(1);
         Map<Integer, long[]> serverSide = new ConcurrentHashMap<>();
@@ -57,7 +59,7 @@ class EchoIntegrityTest {
                     .childHandler(new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel ch) {
-                            ch.pipeline().addLast(new ChecksumHandler(serverSide), Echo.EchoHandler.INSTANCE);
+                            ch.pipeline().addLast(new ChecksumHandler(serverSide), EchoHandler.INSTANCE);
                         }
                     }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
             CompletableFuture<?>[] done = new CompletableFuture<?>[CONNECTIONS];

@@ -13,6 +13,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.winloop.ResourceBaseline;
 import io.winloop.WinloopEventLoopGroup;
 import io.winloop.WinloopServerSocketChannel;
 import io.winloop.WinloopSocketChannel;
@@ -56,7 +57,7 @@ class FaultStormTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        baseline = ResourceBaseline.take();
+        baseline = ResourceBaseline.takeWatchingLeaks();
         serverGroup = new WinloopEventLoopGroup(1);
         clientGroup = new WinloopEventLoopGroup(1);
         echoServer = Echo.start(serverGroup, PooledByteBufAllocator.DEFAULT);

@@ -5,13 +5,12 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.socket.SocketChannel;
+import io.winloop.ResourceBaseline;
 import io.winloop.WinloopEventLoopGroup;
 import io.winloop.WinloopFileRegion;
 import io.winloop.WinloopServerSocketChannel;
@@ -66,7 +65,7 @@ class FileRegionStormTest {
         CRC32 crc = new CRC32();
         crc.update(content);
         fileCrc = crc.getValue();
-        baseline = ResourceBaseline.take();
+        baseline = ResourceBaseline.takeWatchingLeaks();
     }
 
     @AfterEach
@@ -80,22 +79,41 @@ class FileRegionStormTest {
     private Channel server(EventLoopGroup group, List<ChannelFuture> writes, AtomicInteger accepted,
                            java.util.Set<Integer> closeInFlight) throws InterruptedException {
         return new ServerBootstrap().group(group).channel(WinloopServerSocketChannel.class)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
-                            @Override
-                            public void channelActive(ChannelHandlerContext ctx) {
-                                int id = accepted.getAndIncrement();
-                                ChannelFuture write = ctx.writeAndFlush(new WinloopFileRegion(file, 0, FILE_SIZE));
-                                writes.add(write);
-                                if (closeInFlight.contains(id)) {
-                                    ctx.executor().schedule(() -> ctx.close(), 100, TimeUnit.MILLISECONDS);
-                                }
-                            }
-                        });
-                    }
-                }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+                .childHandler(new FileWriter(writes, accepted, closeInFlight))
+                .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+    }
+
+    /** Writes the file to each connection as it becomes active (one instance serves them all). */
+    @ChannelHandler.Sharable
+    private final class FileWriter extends ChannelInboundHandlerAdapter {
+        private final List<ChannelFuture> writes;
+        private final AtomicInteger accepted;
+        private final java.util.Set<Integer> closeInFlight;
+
+        FileWriter(List<ChannelFuture> writes, AtomicInteger accepted, java.util.Set<Integer> closeInFlight) {
+            this.writes = writes;
+            this.accepted = accepted;
+            this.closeInFlight = closeInFlight;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            int id = accepted.getAndIncrement();
+            ChannelFuture write = ctx.writeAndFlush(new WinloopFileRegion(file, 0, FILE_SIZE));
+            writes.add(write);
+            if (closeInFlight.contains(id)) {
+                ctx.executor().schedule(() -> ctx.close(), 100, TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    /** Waits up to 30 s for the server to have started {@code count} writes, and asserts that it has. */
+    private static void awaitWrites(List<ChannelFuture> writes, int count) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (writes.size() < count && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(count, writes.size());
     }
 
     /**
@@ -182,11 +200,7 @@ class FileRegionStormTest {
             for (int i = 0; i < 10; i++) {
                 channels.add(client(clients, address, -1, false, new CompletableFuture<>()));
             }
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (writes.size() < 40 && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
-            assertEquals(40, writes.size());
+            awaitWrites(writes, 40);
             for (ChannelFuture write : writes) {
                 assertTrue(write.await(30, TimeUnit.SECONDS), "every write ends");
             }
@@ -220,11 +234,7 @@ class FileRegionStormTest {
             for (int i = 0; i < 10; i++) {
                 silent.add(client(clients, address, -1, false, new CompletableFuture<>())); // never read
             }
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (writes.size() < 10 && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
-            assertEquals(10, writes.size());
+            awaitWrites(writes, 10);
             Thread.sleep(200);
             for (ChannelFuture write : writes) {
                 assertTrue(!write.isDone(), "in flight while nobody reads");

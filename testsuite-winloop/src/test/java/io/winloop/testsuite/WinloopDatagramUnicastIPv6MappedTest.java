@@ -12,7 +12,7 @@ public class WinloopDatagramUnicastIPv6MappedTest extends DatagramUnicastIPv6Map
         return WinloopSocketTestPermutation.INSTANCE.datagram(socketInternetProtocalFamily());
     }
 
-    /** NIO's disconnect() under Wine on JDK 20+: see WinloopDatagramUnicastIPv6Test. */
+    /** NIO's disconnect() under Wine: see WinloopSocketTestPermutation.nioDisconnectFailsUnderWine. */
     @Override
     protected boolean disconnectMightFail(io.netty.channel.socket.DatagramChannel channel) {
         return WinloopSocketTestPermutation.nioDisconnectFailsUnderWine(channel) || super.disconnectMightFail(channel);

@@ -5,7 +5,6 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.testsuite.transport.TestsuitePermutation.BootstrapComboFactory;
 import io.netty.testsuite.transport.socket.SocketAutoReadTest;
 
-import java.net.SocketAddress;
 import java.util.List;
 
 /**
@@ -15,11 +14,6 @@ import java.util.List;
  * 0 gives each TCP bind a fresh port ({@code WinloopNamedPipeTest.anEphemeralAddressBindsAFreshUnguessableNameEachTime}).
  */
 public class WinloopNamedPipeAutoReadTest extends SocketAutoReadTest {
-    @Override
-    protected SocketAddress newSocketAddress() {
-        return WinloopNamedPipeTestPermutation.newNamedPipeAddress();
-    }
-
     @Override
     protected List<BootstrapComboFactory<ServerBootstrap, Bootstrap>> newFactories() {
         return WinloopNamedPipeTestPermutation.namedPipe();

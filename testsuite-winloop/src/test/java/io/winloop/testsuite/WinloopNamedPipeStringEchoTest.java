@@ -5,16 +5,10 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.testsuite.transport.TestsuitePermutation.BootstrapComboFactory;
 import io.netty.testsuite.transport.socket.SocketStringEchoTest;
 
-import java.net.SocketAddress;
 import java.util.List;
 
 /** Netty's {@code SocketStringEchoTest} over a named pipe (as Netty's epoll module runs it over a domain socket). */
 public class WinloopNamedPipeStringEchoTest extends SocketStringEchoTest {
-    @Override
-    protected SocketAddress newSocketAddress() {
-        return WinloopNamedPipeTestPermutation.newNamedPipeAddress();
-    }
-
     @Override
     protected List<BootstrapComboFactory<ServerBootstrap, Bootstrap>> newFactories() {
         return WinloopNamedPipeTestPermutation.namedPipe();

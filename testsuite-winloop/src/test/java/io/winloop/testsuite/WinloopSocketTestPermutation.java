@@ -157,9 +157,12 @@ final class WinloopSocketTestPermutation extends SocketTestPermutation {
     }
 
     /**
-     * Under Wine (8.0 and 10.0) NIO's DatagramChannel.disconnect() fails with "Invalid argument: bind": JDK 17 hits
-     * JDK-8285515, JDK 20+ re-binds in DatagramChannelImpl.repairSocket() while Wine keeps the socket bound. The
-     * NIO side's failure, not Winloop's; see WinloopDatagramUnicastIPv6Test.
+     * Whether {@code channel}'s disconnect() may fail for the NIO side's reason, not Winloop's: under Wine (8.0 and
+     * 10.0), the JDK's DatagramChannel.disconnect() fails with "SocketException: Invalid argument: bind" (seen in
+     * testSimpleSendWithConnect with a NIO client). JDK 17 hits JDK-8285515 (fixed in JDK 20), for which Netty's own
+     * DatagramUnicastIPv6MappedTest makes the same exception; JDK 20+ (seen on JDK 25 under Wine 10.0) re-binds the
+     * socket in DatagramChannelImpl.repairSocket() because Windows dissolves the local binding on disconnect, while
+     * Wine keeps the Linux socket bound, so bind fails. The datagram unicast tests' disconnectMightFail() ask this.
      */
     static boolean nioDisconnectFailsUnderWine(io.netty.channel.socket.DatagramChannel channel) {
         return channel instanceof io.netty.channel.socket.nio.NioDatagramChannel

@@ -1,24 +1,25 @@
 package io.winloop;
 
 import io.netty.channel.IoEvent;
+import io.winloop.internal.afd.Afd;
 
 /**
  * What one completed AFD poll reported for a handle. The handler reuses one instance per loop, so a handle must
  * read it during {@code handle(...)} and not keep it.
  */
 public final class WinloopIoEvent implements IoEvent {
-    /** AFD_POLL_* bits, as IOCTL_AFD_POLL returns them. */
-    public static final int AFD_POLL_RECEIVE = 0x0001;
-    public static final int AFD_POLL_RECEIVE_EXPEDITED = 0x0002;
-    public static final int AFD_POLL_SEND = 0x0004;
-    public static final int AFD_POLL_DISCONNECT = 0x0008;
-    public static final int AFD_POLL_ABORT = 0x0010;
-    public static final int AFD_POLL_LOCAL_CLOSE = 0x0020;
-    public static final int AFD_POLL_CONNECT = 0x0040;
-    public static final int AFD_POLL_ACCEPT = 0x0080;
-    public static final int AFD_POLL_CONNECT_FAIL = 0x0100;
+    /** AFD_POLL_* bits, as IOCTL_AFD_POLL returns them (defined once, in the AFD package). */
+    public static final int AFD_POLL_RECEIVE = Afd.RECEIVE;
+    public static final int AFD_POLL_RECEIVE_EXPEDITED = Afd.RECEIVE_EXPEDITED;
+    public static final int AFD_POLL_SEND = Afd.SEND;
+    public static final int AFD_POLL_DISCONNECT = Afd.DISCONNECT;
+    public static final int AFD_POLL_ABORT = Afd.ABORT;
+    public static final int AFD_POLL_LOCAL_CLOSE = Afd.LOCAL_CLOSE;
+    public static final int AFD_POLL_CONNECT = Afd.CONNECT;
+    public static final int AFD_POLL_ACCEPT = Afd.ACCEPT;
+    public static final int AFD_POLL_CONNECT_FAIL = Afd.CONNECT_FAIL;
     /** Not an AFD bit: see {@link #isEndOfStream()}. */
-    public static final int END_OF_STREAM = 0x10000;
+    public static final int END_OF_STREAM = Afd.END_OF_STREAM;
 
     private int readyOps;
     private int afdEvents;

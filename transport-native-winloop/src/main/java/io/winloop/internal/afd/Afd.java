@@ -1,23 +1,27 @@
 package io.winloop.internal.afd;
 
-import io.winloop.WinloopIoEvent;
 import io.winloop.WinloopIoOps;
 
-/** AFD_POLL_* event bits and how they map to Netty's read / write readiness. */
+/**
+ * AFD_POLL_* event bits, as IOCTL_AFD_POLL returns them (the values wepoll and mio use; DESIGN.md lists them),
+ * and how they map to Netty's read / write readiness. The public WinloopIoEvent constants are these.
+ */
 public final class Afd {
-    public static final int RECEIVE = WinloopIoEvent.AFD_POLL_RECEIVE;
-    public static final int SEND = WinloopIoEvent.AFD_POLL_SEND;
-    public static final int DISCONNECT = WinloopIoEvent.AFD_POLL_DISCONNECT;
-    public static final int ABORT = WinloopIoEvent.AFD_POLL_ABORT;
-    public static final int LOCAL_CLOSE = WinloopIoEvent.AFD_POLL_LOCAL_CLOSE;
-    public static final int ACCEPT = WinloopIoEvent.AFD_POLL_ACCEPT;
-    public static final int CONNECT_FAIL = WinloopIoEvent.AFD_POLL_CONNECT_FAIL;
+    public static final int RECEIVE = 0x0001;
+    public static final int RECEIVE_EXPEDITED = 0x0002;
+    public static final int SEND = 0x0004;
+    public static final int DISCONNECT = 0x0008;
+    public static final int ABORT = 0x0010;
+    public static final int LOCAL_CLOSE = 0x0020;
+    public static final int CONNECT = 0x0040;
+    public static final int ACCEPT = 0x0080;
+    public static final int CONNECT_FAIL = 0x0100;
     /**
      * Not an AFD bit: set by {@link AfdPoller} when a poll that asked for RECEIVE reports DISCONNECT without
      * RECEIVE or ABORT, which proves the peer's FIN is queued with no byte before it (see
-     * {@link WinloopIoEvent#isEndOfStream()}).
+     * {@code WinloopIoEvent.isEndOfStream()}).
      */
-    public static final int END_OF_STREAM = WinloopIoEvent.END_OF_STREAM;
+    public static final int END_OF_STREAM = 0x10000;
 
     /** Events that make a socket readable: data, end of stream, a pending connection, or an error to read. */
     public static final int READ_EVENTS = RECEIVE | DISCONNECT | ACCEPT | ABORT | CONNECT_FAIL;

@@ -19,11 +19,14 @@ import io.netty.util.UncheckedBooleanSupplier;
 import io.netty.util.internal.StringUtil;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
-import io.winloop.internal.overlapped.FileRegionStats;
 import io.winloop.internal.overlapped.OverlappedIo;
 import io.winloop.internal.win.ByteBufAddress;
 import io.winloop.internal.win.WinSocket;
 import io.winloop.internal.win.WsaBufArray;
+import io.winloop.internal.zerocopy.FileRegionStats;
+import io.winloop.internal.zerocopy.FileRegionTransmitter;
+import io.winloop.internal.zerocopy.TransmitFilePolicy;
+import io.winloop.internal.zerocopy.TransmitTarget;
 
 import java.io.IOException;
 import java.net.SocketAddress;
@@ -161,7 +164,7 @@ abstract class AbstractWinloopStreamChannel extends AbstractWinloopChannel imple
             return 0;
         }
         if (transmitter == null) {
-            transmitter = new FileRegionTransmitter(this, socket);
+            transmitter = new FileRegionTransmitter(new TransmitTargetImpl(), socket);
         }
         if (transmitter.write(region, overlappedIo) == FileRegionTransmitter.IN_FLIGHT) {
             return WRITE_STATUS_TRANSMITTING;
@@ -566,6 +569,31 @@ abstract class AbstractWinloopStreamChannel extends AbstractWinloopChannel imple
         @Override
         public void close() {
             // Closing the region's target must not close the channel.
+        }
+    }
+
+    /** The channel as {@link FileRegionTransmitter} sees it: the four things it needs, not the channel's unsafe. */
+    private final class TransmitTargetImpl implements TransmitTarget {
+        @Override
+        public EventLoop eventLoop() {
+            return AbstractWinloopStreamChannel.this.eventLoop();
+        }
+
+        @Override
+        public TransmitFileMode transmitFileMode() {
+            ChannelConfig config = config();
+            return config instanceof WinloopSocketChannelConfig
+                    ? ((WinloopSocketChannelConfig) config).getTransmitFileMode() : TransmitFilePolicy.defaultMode();
+        }
+
+        @Override
+        public ChannelOutboundBuffer outboundBuffer() {
+            return unsafe().outboundBuffer();
+        }
+
+        @Override
+        public void flushAgain() {
+            ((AbstractWinloopUnsafe) unsafe()).flush0();
         }
     }
 }

@@ -1,10 +1,10 @@
 package io.winloop;
 
 import io.netty.channel.Channel;
-import io.winloop.internal.overlapped.FileRegionStats;
-import io.winloop.internal.overlapped.RegionFiles;
 import io.winloop.internal.win.WindowsEdition;
 import io.winloop.internal.win.Wine;
+import io.winloop.internal.zerocopy.FileRegionStats;
+import io.winloop.internal.zerocopy.RegionFiles;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,8 +1,8 @@
 package io.winloop;
 
 import io.netty.channel.Channel;
-import io.winloop.internal.overlapped.FileRegionStats;
-import io.winloop.internal.overlapped.RegionFiles;
+import io.winloop.internal.zerocopy.FileRegionStats;
+import io.winloop.internal.zerocopy.RegionFiles;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

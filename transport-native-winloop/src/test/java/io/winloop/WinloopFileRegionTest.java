@@ -15,8 +15,9 @@ import io.netty.channel.FileRegion;
 import io.netty.channel.MessageSizeEstimator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.util.internal.PlatformDependent;
-import io.winloop.internal.overlapped.FileRegionStats;
 import io.winloop.internal.win.ProcessHandles;
+import io.winloop.internal.zerocopy.FileRegionStats;
+import io.winloop.internal.zerocopy.FileRegionTransmitter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -225,9 +226,9 @@ class WinloopFileRegionTest {
                 assertEquals(calls, FileRegionStats.transmitFileCalls());
                 assertEquals(copied + 1, FileRegionStats.copiedRegions());
                 // Chosen and said, not swallowed: the reason names the flags that would make it zero-copy.
-                assertTrue(io.winloop.internal.overlapped.RegionFiles.fallbackReasons().stream().anyMatch(reason ->
+                assertTrue(io.winloop.internal.zerocopy.RegionFiles.fallbackReasons().stream().anyMatch(reason ->
                         reason.contains("--add-opens java.base/sun.nio.ch=ALL-UNNAMED")),
-                        "fallback reasons: " + io.winloop.internal.overlapped.RegionFiles.fallbackReasons());
+                        "fallback reasons: " + io.winloop.internal.zerocopy.RegionFiles.fallbackReasons());
             }
             assertEquals(0, region.refCnt());
             assertFalse(raf.getChannel().isOpen(), "closed by the region's release, as Netty's own transports do");

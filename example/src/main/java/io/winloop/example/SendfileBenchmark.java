@@ -19,7 +19,7 @@ import io.winloop.TransmitFileMode;
 import io.winloop.WinloopChannelOption;
 import io.winloop.WinloopIoHandler;
 import io.winloop.WinloopServerSocketChannel;
-import io.winloop.internal.overlapped.FileRegionStats;
+import io.winloop.internal.zerocopy.FileRegionStats;
 
 import java.io.File;
 import java.io.IOException;

@@ -15,7 +15,7 @@ import io.winloop.WinloopEventLoopGroup;
 import io.winloop.WinloopFileRegion;
 import io.winloop.WinloopServerSocketChannel;
 import io.winloop.WinloopSocketChannel;
-import io.winloop.internal.overlapped.FileRegionStats;
+import io.winloop.internal.zerocopy.FileRegionStats;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

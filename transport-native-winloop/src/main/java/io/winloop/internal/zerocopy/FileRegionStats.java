@@ -1,4 +1,4 @@
-package io.winloop.internal.overlapped;
+package io.winloop.internal.zerocopy;
 
 import java.util.concurrent.atomic.LongAdder;
 

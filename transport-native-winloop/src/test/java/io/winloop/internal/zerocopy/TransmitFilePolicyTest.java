@@ -1,5 +1,9 @@
-package io.winloop;
+package io.winloop.internal.zerocopy;
 
+import io.winloop.TransmitFileMode;
+import io.winloop.WinloopChannelOption;
+import io.winloop.WinloopSocketChannel;
+import io.winloop.WinloopSocketChannelConfig;
 import io.winloop.internal.win.WindowsEdition;
 import io.winloop.internal.win.Wine;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,7 @@
-package io.winloop;
+package io.winloop.internal.zerocopy;
 
 import io.netty.util.internal.SystemPropertyUtil;
+import io.winloop.TransmitFileMode;
 import io.winloop.internal.win.WindowsEdition;
 
 import java.util.Locale;
@@ -10,8 +11,8 @@ import java.util.Locale;
  * {@code -Dio.winloop.transmitFile}. A pure decision, kept apart from {@link FileRegionTransmitter} so that it can be
  * tested with every edition as input (the lanes' Wines all report a workstation).
  */
-final class TransmitFilePolicy {
-    static final String PROPERTY = "io.winloop.transmitFile";
+public final class TransmitFilePolicy {
+    public static final String PROPERTY = "io.winloop.transmitFile";
 
     /** The property's mode, or null when its value is bad (then {@link #DEFAULT_FAILURE} says why). */
     private static final TransmitFileMode DEFAULT_MODE;
@@ -38,7 +39,7 @@ final class TransmitFilePolicy {
      *
      * @throws IllegalArgumentException for any other value, naming the property and the values it takes
      */
-    static TransmitFileMode parse(String value) {
+    public static TransmitFileMode parse(String value) {
         if (value == null) {
             return TransmitFileMode.AUTO;
         }
@@ -58,7 +59,7 @@ final class TransmitFilePolicy {
      * @throws IllegalArgumentException when the property has a bad value: every channel left at the default fails
      *                                  its first FileRegion with this, rather than silently picking a path
      */
-    static TransmitFileMode defaultMode() {
+    public static TransmitFileMode defaultMode() {
         if (DEFAULT_MODE == null) {
             throw new IllegalArgumentException(DEFAULT_FAILURE);
         }
@@ -72,7 +73,7 @@ final class TransmitFilePolicy {
      *
      * @param edition how the edition is named in the reason (e.g. {@link WindowsEdition#toString()})
      */
-    static String copyReason(TransmitFileMode mode, int productType, String edition) {
+    public static String copyReason(TransmitFileMode mode, int productType, String edition) {
         switch (mode) {
             case ALWAYS:
                 return null;
@@ -94,7 +95,7 @@ final class TransmitFilePolicy {
     }
 
     /** What {@link #copyReason} chose for the current edition, for the once-per-text debug log. */
-    static String transmitReason(TransmitFileMode mode, String edition) {
+    public static String transmitReason(TransmitFileMode mode, String edition) {
         return mode == TransmitFileMode.ALWAYS ? "TRANSMIT_FILE is ALWAYS (" + edition + ")"
                 : "TRANSMIT_FILE is AUTO on a server edition of Windows (" + edition + ")";
     }

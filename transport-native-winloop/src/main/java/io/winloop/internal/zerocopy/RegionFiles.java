@@ -1,4 +1,4 @@
-package io.winloop.internal.overlapped;
+package io.winloop.internal.zerocopy;
 
 import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.FileRegion;

@@ -1,16 +1,14 @@
-package io.winloop;
+package io.winloop.internal.zerocopy;
 
-import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.EventLoop;
 import io.netty.channel.FileRegion;
 import io.netty.util.internal.SystemPropertyUtil;
-import io.winloop.internal.overlapped.FileRegionStats;
+import io.winloop.TransmitFileMode;
 import io.winloop.internal.overlapped.OverlappedIo;
 import io.winloop.internal.overlapped.OverlappedOp;
 import io.winloop.internal.overlapped.PortBinding;
-import io.winloop.internal.overlapped.RegionFiles;
 import io.winloop.internal.win.Kernel32;
 import io.winloop.internal.win.Mswsock;
 import io.winloop.internal.win.Ntdll;
@@ -44,11 +42,11 @@ import java.io.IOException;
  *
  * <p>Loop thread only, but for {@link #cancel()}.
  */
-final class FileRegionTransmitter implements OverlappedOp.Listener {
+public final class FileRegionTransmitter implements OverlappedOp.Listener {
     /** {@link #write} started a call, or one is in flight: doWrite stops until its completion flushes again. */
-    static final int IN_FLIGHT = -1;
+    public static final int IN_FLIGHT = -1;
     /** {@link #write} cannot send this region: use the copying path. */
-    static final int COPY = -2;
+    public static final int COPY = -2;
 
     /** Bytes per TransmitFile call; a lower value (tests, -Dio.winloop.transmitFile.maxBytesPerCall) splits more. */
     private static volatile long maxBytesPerCall = clampBytesPerCall(
@@ -61,7 +59,7 @@ final class FileRegionTransmitter implements OverlappedOp.Listener {
     private static final String TRANSMIT_AUTO = TransmitFilePolicy.transmitReason(TransmitFileMode.AUTO,
             EDITION_TEXT);
 
-    private final AbstractWinloopStreamChannel channel;
+    private final TransmitTarget channel;
     private final WinSocket socket;
     private PortBinding binding;
     /** The socket's TransmitFile, looked up at its first region (null until then). */
@@ -83,7 +81,7 @@ final class FileRegionTransmitter implements OverlappedOp.Listener {
     private IOException failure;
     private volatile boolean closed;
 
-    FileRegionTransmitter(AbstractWinloopStreamChannel channel, WinSocket socket) {
+    public FileRegionTransmitter(TransmitTarget channel, WinSocket socket) {
         this.channel = channel;
         this.socket = socket;
     }
@@ -92,12 +90,12 @@ final class FileRegionTransmitter implements OverlappedOp.Listener {
         return Math.max(1, Math.min(Mswsock.MAX_BYTES_PER_CALL, bytes));
     }
 
-    static long maxBytesPerCall() {
+    public static long maxBytesPerCall() {
         return maxBytesPerCall;
     }
 
     /** Tests: split regions into calls of at most {@code bytes} (at most 2^31 - 2). */
-    static void maxBytesPerCall(long bytes) {
+    public static void maxBytesPerCall(long bytes) {
         maxBytesPerCall = clampBytesPerCall(bytes);
     }
 
@@ -108,7 +106,7 @@ final class FileRegionTransmitter implements OverlappedOp.Listener {
      * @return {@link #IN_FLIGHT} or {@link #COPY}
      * @throws IOException what the last call failed with, or why this one could not start
      */
-    int write(FileRegion msg, OverlappedIo io) throws IOException {
+    public int write(FileRegion msg, OverlappedIo io) throws IOException {
         if (failure != null) {
             IOException cause = failure;
             failure = null;
@@ -191,9 +189,7 @@ final class FileRegionTransmitter implements OverlappedOp.Listener {
         if (io == null) {
             return "the channel is not registered with a Winloop event loop";
         }
-        ChannelConfig config = channel.config();
-        TransmitFileMode mode = config instanceof WinloopSocketChannelConfig
-                ? ((WinloopSocketChannelConfig) config).getTransmitFileMode() : TransmitFilePolicy.defaultMode();
+        TransmitFileMode mode = channel.transmitFileMode();
         reason = TransmitFilePolicy.copyReason(mode, EDITION.productType(), EDITION_TEXT);
         if (reason != null) {
             return reason;
@@ -257,7 +253,7 @@ final class FileRegionTransmitter implements OverlappedOp.Listener {
             finishRegion();
             return;
         }
-        ChannelOutboundBuffer in = channel.unsafe().outboundBuffer();
+        ChannelOutboundBuffer in = channel.outboundBuffer();
         if (bytes > 0) {
             RegionFiles.addTransferred(region, bytes);
             FileRegionStats.transmitted(bytes);
@@ -283,7 +279,7 @@ final class FileRegionTransmitter implements OverlappedOp.Listener {
                 in.remove();
             }
         }
-        ((AbstractWinloopChannel.AbstractWinloopUnsafe) channel.unsafe()).flush0();
+        channel.flushAgain();
     }
 
     /** Netty's DefaultFileRegion message for a file shorter than the region; {@code size} < 0: read it now. */
@@ -314,7 +310,7 @@ final class FileRegionTransmitter implements OverlappedOp.Listener {
      * way Wine 10.0 finds a TransmitFile; and under Wine closesocket alone does not end it). Must run before the
      * socket is closed. The completion still comes, to the loop, which frees the operation and the file handle.
      */
-    void cancel() {
+    public void cancel() {
         closed = true;
         if (binding != null && binding.isBound()) {
             Kernel32.CancelIoEx(socket.handle(), 0);
@@ -326,7 +322,7 @@ final class FileRegionTransmitter implements OverlappedOp.Listener {
     }
 
     /** True while a call is in flight (for tests). */
-    boolean isInFlight() {
+    public boolean isInFlight() {
         return op != null;
     }
 }

@@ -6,12 +6,12 @@ import io.winloop.internal.overlapped.OverlappedIo;
 import io.winloop.internal.win.NativeCalls;
 import io.winloop.internal.win.NativeMemory;
 import io.winloop.internal.win.Ntdll;
+import io.winloop.internal.win.SlotTable;
 import io.winloop.internal.win.WinError;
 
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -51,10 +51,8 @@ public final class AfdPoller {
     private final List<AfdHelper> helpers = new ArrayList<>();
     private final ArrayDeque<SocketPollState> updates = new ArrayDeque<>();
     private final ArrayDeque<SocketPollState> failed = new ArrayDeque<>();
-    private SocketPollState[] slots = new SocketPollState[64];
-    private int[] freeSlots = new int[64];
-    private int freeSlotCount;
-    private int nextSlot;
+    /** The loop's one table of in-flight blocks: the polls' and the overlapped operations'. */
+    private final SlotTable slots = new SlotTable();
     /** Polls whose completion has not been dequeued yet (their blocks belong to the kernel). */
     private int inFlight;
     private int live;
@@ -62,7 +60,7 @@ public final class AfdPoller {
 
     public AfdPoller(int batchSize) throws IOException {
         port = new CompletionPort(batchSize);
-        overlapped = new OverlappedIo(port.handle());
+        overlapped = new OverlappedIo(port.handle(), slots);
         cancelStatus = NativeMemory.allocate(Ntdll.IO_STATUS_BLOCK_SIZE);
     }
 
@@ -74,9 +72,9 @@ public final class AfdPoller {
     /** Starts watching {@code baseSocket} (the base provider handle); no interest yet. */
     public SocketPollState add(long baseSocket, Object attachment) throws IOException {
         AfdHelper helper = helperWithRoom();
-        SocketPollState state = new SocketPollState(takeSlot(), baseSocket, helper, attachment);
+        SocketPollState state = new SocketPollState(slots.reserve(), baseSocket, helper, attachment);
         helper.sockets++;
-        slots[state.slot] = state;
+        slots.set(state.slot, state);
         live++;
         return state;
     }
@@ -208,8 +206,15 @@ public final class AfdPoller {
                 delivered++;
                 continue;
             }
-            SocketPollState state = slots[NativeMemory.getInt(block + SocketPollState.SLOT)];
-            if (complete(state, listener)) {
+            int slot = NativeMemory.getInt(block + SocketPollState.SLOT);
+            Object owner = slots.get(slot);
+            if (!(owner instanceof SocketPollState)) {
+                // Never expected: the block of a poll that is not in flight here would mean a freed block was written.
+                logger.error("Completion for an AFD poll block that is not in flight: 0x{} (slot {})",
+                        Long.toHexString(block), slot);
+                continue;
+            }
+            if (complete((SocketPollState) owner, listener)) {
                 delivered++;
             }
         }
@@ -328,8 +333,9 @@ public final class AfdPoller {
             return;
         }
         closed = true;
-        for (int i = 0; i < nextSlot; i++) {
-            SocketPollState state = slots[i];
+        for (int i = 0; i < slots.limit(); i++) {
+            Object owner = slots.get(i);
+            SocketPollState state = owner instanceof SocketPollState ? (SocketPollState) owner : null;
             if (state != null && !state.deletePending) {
                 remove(state);
             }
@@ -378,20 +384,8 @@ public final class AfdPoller {
         }
     }
 
-    private int takeSlot() {
-        if (freeSlotCount > 0) {
-            return freeSlots[--freeSlotCount];
-        }
-        if (nextSlot == slots.length) {
-            slots = Arrays.copyOf(slots, slots.length * 2);
-            freeSlots = Arrays.copyOf(freeSlots, slots.length);
-        }
-        return nextSlot++;
-    }
-
     private void release(SocketPollState state) {
-        slots[state.slot] = null;
-        freeSlots[freeSlotCount++] = state.slot;
+        slots.release(state.slot);
         state.free();
     }
 }

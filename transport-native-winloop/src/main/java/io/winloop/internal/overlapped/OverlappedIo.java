@@ -3,11 +3,10 @@ package io.winloop.internal.overlapped;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 import io.winloop.internal.win.NativeMemory;
-
-import java.util.Arrays;
+import io.winloop.internal.win.SlotTable;
 
 /**
- * The overlapped operations of one event loop: their slot table, and the dispatch of a dequeued completion (key
+ * The overlapped operations of one event loop: their slots in the loop's {@link SlotTable}, and the dispatch of a dequeued completion (key
  * {@link #COMPLETION_KEY}) to the {@link OverlappedOp} whose slot number is stored in the OVERLAPPED block, never
  * to an object found by the block's address. Not thread-safe: the loop thread alone uses it.
  */
@@ -21,18 +20,21 @@ public final class OverlappedIo {
     private static final InternalLogger logger = InternalLoggerFactory.getInstance(OverlappedIo.class);
 
     private final long port;
-    private OverlappedOp[] slots = new OverlappedOp[16];
-    private int[] freeSlots = new int[16];
-    private int freeSlotCount;
-    private int nextSlot;
+    private final SlotTable slots;
     private int inFlight;
     private int live;
     /** The loop is shutting down ({@link #cancelAll()}): no call may start any more. */
     private boolean closing;
 
-    /** Operations completing on {@code port}, a completion port handle the caller owns. */
+    /** Operations completing on {@code port}, a completion port handle the caller owns, with a table of their own. */
     public OverlappedIo(long port) {
+        this(port, new SlotTable());
+    }
+
+    /** Operations completing on {@code port}, in the loop's table {@code slots} (shared with its AFD polls). */
+    public OverlappedIo(long port, SlotTable slots) {
         this.port = port;
+        this.slots = slots;
     }
 
     long port() {
@@ -51,9 +53,9 @@ public final class OverlappedIo {
         if (extraBytes < 0) {
             throw new IllegalArgumentException("extraBytes: " + extraBytes);
         }
-        int slot = takeSlot();
+        int slot = slots.reserve();
         OverlappedOp op = new OverlappedOp(this, slot, extraBytes, listener);
-        slots[slot] = op;
+        slots.set(slot, op);
         live++;
         return op;
     }
@@ -69,7 +71,8 @@ public final class OverlappedIo {
     /** Dispatches the completion of the block at {@code overlapped}, dequeued with {@link #COMPLETION_KEY}. */
     public void complete(long overlapped) {
         int slot = NativeMemory.getInt(overlapped + OverlappedOp.SLOT);
-        OverlappedOp op = slot >= 0 && slot < nextSlot ? slots[slot] : null;
+        Object owner = slots.get(slot);
+        OverlappedOp op = owner instanceof OverlappedOp ? (OverlappedOp) owner : null;
         if (op == null || !op.isInFlight()) {
             // Never expected: a packet for a block that is not in flight here would mean a freed block was written.
             logger.error("Completion for an overlapped block that is not in flight: 0x{} (slot {})",
@@ -90,8 +93,7 @@ public final class OverlappedIo {
     }
 
     void free(OverlappedOp op) {
-        slots[op.slot] = null;
-        freeSlots[freeSlotCount++] = op.slot;
+        slots.release(op.slot);
         live--;
         op.freeBlock();
     }
@@ -114,8 +116,9 @@ public final class OverlappedIo {
      */
     public void cancelAll() {
         closing = true;
-        for (int i = 0; i < nextSlot; i++) {
-            OverlappedOp op = slots[i];
+        for (int i = 0; i < slots.limit(); i++) {
+            Object owner = slots.get(i);
+            OverlappedOp op = owner instanceof OverlappedOp ? (OverlappedOp) owner : null;
             if (op != null && op.isInFlight()) {
                 op.cancel();
                 // A per-operation cancel can miss under Wine 10.0 (PortBinding.cancelAll): cancel by handle too.
@@ -129,23 +132,13 @@ public final class OverlappedIo {
      * (its completion never came) is left allocated: the kernel may still write its block.
      */
     public void freeAll() {
-        for (int i = 0; i < nextSlot; i++) {
-            OverlappedOp op = slots[i];
+        for (int i = 0; i < slots.limit(); i++) {
+            Object owner = slots.get(i);
+            OverlappedOp op = owner instanceof OverlappedOp ? (OverlappedOp) owner : null;
             if (op != null && !op.isInFlight()) {
                 op.markReleased();
                 free(op);
             }
         }
-    }
-
-    private int takeSlot() {
-        if (freeSlotCount > 0) {
-            return freeSlots[--freeSlotCount];
-        }
-        if (nextSlot == slots.length) {
-            slots = Arrays.copyOf(slots, slots.length * 2);
-            freeSlots = Arrays.copyOf(freeSlots, slots.length);
-        }
-        return nextSlot++;
     }
 }

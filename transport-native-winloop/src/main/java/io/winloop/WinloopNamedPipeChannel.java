@@ -26,11 +26,11 @@ import io.netty.util.internal.StringUtil;
 import io.winloop.internal.overlapped.OverlappedIo;
 import io.winloop.internal.overlapped.OverlappedOp;
 import io.winloop.internal.overlapped.PortBinding;
+import io.winloop.internal.pipe.PipeConnector;
 import io.winloop.internal.pipe.PipeErrors;
 import io.winloop.internal.pipe.PipeInstances;
 import io.winloop.internal.pipe.PipeNames;
 import io.winloop.internal.pipe.PipeSecurity;
-import io.winloop.internal.pipe.PipeKernel32;
 import io.winloop.internal.win.ByteBufAddress;
 import io.winloop.internal.win.Kernel32;
 import io.winloop.internal.win.NativeMemory;
@@ -479,7 +479,7 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
         }
         if (Kernel32.ReadFile(handle, address, length, 0, overlapped) == 0) {
             int error = WinError.lastError();
-            if (error != PipeErrors.ERROR_IO_PENDING) {
+            if (error != WinError.ERROR_IO_PENDING) {
                 // Failed at once: no completion will come (pipe-probe.c, "ReadFile after client closed").
                 buf.release();
                 readFailed(error);
@@ -512,7 +512,7 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
         }
         if (Kernel32.ReadFile(handle, peekScratch, 0, 0, overlapped) == 0) {
             int error = WinError.lastError();
-            if (error != PipeErrors.ERROR_IO_PENDING) {
+            if (error != WinError.ERROR_IO_PENDING) {
                 if (PipeErrors.isEndOfStream(error)) {
                     readFailed(error);
                 }
@@ -537,7 +537,7 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
             return;
         }
         int error = PipeErrors.errorOfStatus(status);
-        if (error == PipeErrors.ERROR_OPERATION_ABORTED) {
+        if (error == WinError.ERROR_OPERATION_ABORTED) {
             watchIfIdle();
             return;
         }
@@ -611,14 +611,14 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
         if (peekScratch == 0) {
             peekScratch = NativeMemory.allocate(8);
         }
-        if (PipeKernel32.PeekNamedPipe(handle, 0, 0, 0, peekScratch, 0) == 0) {
+        if (Kernel32.PeekNamedPipe(handle, 0, 0, 0, peekScratch, 0) == 0) {
             return 0; // broken or closed: the next read reports it
         }
         return NativeMemory.getInt(peekScratch);
     }
 
     private void readFailed(int error) {
-        if (error == PipeErrors.ERROR_OPERATION_ABORTED && (!open || inputShutdown)) {
+        if (error == WinError.ERROR_OPERATION_ABORTED && (!open || inputShutdown)) {
             return; // our own cancel
         }
         readEnded = true;
@@ -757,7 +757,7 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
         }
         if (Kernel32.WriteFile(handle, address, length, 0, overlapped) == 0) {
             int error = WinError.lastError();
-            if (error != PipeErrors.ERROR_IO_PENDING) {
+            if (error != WinError.ERROR_IO_PENDING) {
                 data.release();
                 throw PipeErrors.newException("WriteFile(" + remote + ")", error);
             }
@@ -792,7 +792,7 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
             IOException cause = PipeErrors.newException("WriteFile(" + remote + ")", error);
             in.remove(cause);
             writeInFlight = false;
-            if (error != PipeErrors.ERROR_OPERATION_ABORTED) {
+            if (error != WinError.ERROR_OPERATION_ABORTED) {
                 pipeline().fireExceptionCaught(cause);
             }
             unsafe().close(unsafe().voidPromise());
@@ -967,13 +967,13 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
          * unnormalized path (PipeNames), then checked: a pipe, owned by someone the owner policy trusts.
          */
         private boolean tryOpen(NamedPipeAddress address) throws IOException {
-            long pipe = PipeKernel32.CreateFileW(new WString(PipeNames.unnormalizedPath(address.name())),
-                    PipeKernel32.CLIENT_ACCESS, 0, 0, Kernel32.OPEN_EXISTING,
-                    Kernel32.FILE_FLAG_OVERLAPPED | PipeKernel32.SECURITY_SQOS_PRESENT
-                            | PipeKernel32.SECURITY_IDENTIFICATION, 0);
+            long pipe = Kernel32.CreateFileW(new WString(PipeNames.unnormalizedPath(address.name())),
+                    PipeConnector.CLIENT_ACCESS, 0, 0, Kernel32.OPEN_EXISTING,
+                    Kernel32.FILE_FLAG_OVERLAPPED | Kernel32.SECURITY_SQOS_PRESENT
+                            | Kernel32.SECURITY_IDENTIFICATION, 0);
             if (pipe == Kernel32.INVALID_HANDLE_VALUE) {
                 int error = WinError.lastError();
-                if (error == PipeErrors.ERROR_PIPE_BUSY) {
+                if (error == WinError.ERROR_PIPE_BUSY) {
                     return false;
                 }
                 throw PipeErrors.newConnectException("CreateFile(" + address + ")", error);
@@ -1021,7 +1021,7 @@ public final class WinloopNamedPipeChannel extends AbstractChannel implements Du
                         connectPromise = null;
                         promise.tryFailure(new ConnectTimeoutException("connection timed out after " + timeout
                                 + " ms: " + address + " (every instance busy: "
-                                + PipeErrors.describe(PipeErrors.ERROR_PIPE_BUSY) + ")"));
+                                + WinError.describe(WinError.ERROR_PIPE_BUSY) + ")"));
                         close(voidPromise());
                     } else {
                         scheduleRetry(address, deadline, Math.min(delayNanos * 2, MAX_BUSY_RETRY_NANOS), timeout);

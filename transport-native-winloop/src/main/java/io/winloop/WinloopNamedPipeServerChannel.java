@@ -16,13 +16,12 @@ import io.winloop.internal.overlapped.OverlappedIo;
 import io.winloop.internal.overlapped.PortBinding;
 import io.winloop.internal.pipe.PipeAcceptMode;
 import io.winloop.internal.pipe.PipeAcceptor;
-import io.winloop.internal.pipe.PipePortAcceptor;
-import io.winloop.internal.pipe.PipeServerAcceptor;
 import io.winloop.internal.pipe.PipeErrors;
 import io.winloop.internal.pipe.PipeInstances;
-import io.winloop.internal.pipe.PipeKernel32;
 import io.winloop.internal.pipe.PipeNames;
+import io.winloop.internal.pipe.PipePortAcceptor;
 import io.winloop.internal.pipe.PipeSecurity;
+import io.winloop.internal.pipe.PipeServerAcceptor;
 import io.winloop.internal.win.Kernel32;
 import io.winloop.internal.win.WinError;
 
@@ -269,7 +268,7 @@ public final class WinloopNamedPipeServerChannel extends AbstractServerChannel {
                 attributes);
         if (pipe == Kernel32.INVALID_HANDLE_VALUE) {
             int error = WinError.lastError();
-            if (error == PipeErrors.ERROR_ACCESS_DENIED) {
+            if (error == WinError.ERROR_ACCESS_DENIED) {
                 throw PipeErrors.newBindException("CreateNamedPipe(" + address + ", FILE_FLAG_FIRST_PIPE_INSTANCE)",
                         error, "another server already has instances of this pipe name");
             }

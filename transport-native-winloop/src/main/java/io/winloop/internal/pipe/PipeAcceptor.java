@@ -33,7 +33,7 @@ public final class PipeAcceptor implements PipeServerAcceptor, Runnable {
     }
 
     /** One wait handle is the acceptor's own wake-up event. */
-    public static final int MAX_INSTANCES = PipeKernel32.MAXIMUM_WAIT_OBJECTS - 1;
+    public static final int MAX_INSTANCES = Kernel32.MAXIMUM_WAIT_OBJECTS - 1;
     private static final InternalLogger logger = InternalLoggerFactory.getInstance(PipeAcceptor.class);
     private static final int RETRY_MILLIS = 100;
     /** How long {@link #stop()} waits for the thread to close the listening instances. */
@@ -69,19 +69,19 @@ public final class PipeAcceptor implements PipeServerAcceptor, Runnable {
         this.handles = new long[instances];
         this.events = new long[instances];
         this.waitSlot = new int[instances];
-        this.wakeEvent = PipeKernel32.CreateEventW(0, 0, 0, 0);
+        this.wakeEvent = Kernel32.CreateEventW(0, 0, 0, 0);
         if (wakeEvent == 0) {
             throw PipeErrors.newException("CreateEvent", WinError.lastError());
         }
         for (int i = 0; i < instances; i++) {
-            events[i] = PipeKernel32.CreateEventW(0, 1, 0, 0);
+            events[i] = Kernel32.CreateEventW(0, 1, 0, 0);
             if (events[i] == 0) {
                 int error = WinError.lastError();
                 closeEvents();
                 throw PipeErrors.newException("CreateEvent", error);
             }
         }
-        this.overlapped = NativeMemory.allocate((long) instances * PipeKernel32.OVERLAPPED_SIZE);
+        this.overlapped = NativeMemory.allocate((long) instances * Kernel32.OVERLAPPED_SIZE);
         this.waitHandles = NativeMemory.allocate((long) (instances + 1) * 8);
         this.scratch = NativeMemory.allocate(8);
         this.thread = new Thread(this, "winloop-pipe-acceptor " + pipeInstances.path());
@@ -100,7 +100,7 @@ public final class PipeAcceptor implements PipeServerAcceptor, Runnable {
     @Override
     public void stop() {
         stopped = true;
-        PipeKernel32.SetEvent(wakeEvent);
+        Kernel32.SetEvent(wakeEvent);
         try {
             thread.join(STOP_WAIT_MILLIS);
         } catch (InterruptedException e) {
@@ -112,7 +112,7 @@ public final class PipeAcceptor implements PipeServerAcceptor, Runnable {
     @Override
     public void delivered() {
         if (undelivered.decrementAndGet() < instances) {
-            PipeKernel32.SetEvent(wakeEvent);
+            Kernel32.SetEvent(wakeEvent);
         }
     }
 
@@ -148,21 +148,21 @@ public final class PipeAcceptor implements PipeServerAcceptor, Runnable {
             if (handle == 0) {
                 return true;
             }
-            long ov = overlapped + (long) i * PipeKernel32.OVERLAPPED_SIZE;
-            NativeMemory.zero(ov, PipeKernel32.OVERLAPPED_SIZE);
-            PipeKernel32.ResetEvent(events[i]);
-            NativeMemory.putLong(ov + PipeKernel32.OVERLAPPED_EVENT, events[i]);
-            if (PipeKernel32.ConnectNamedPipe(handle, ov) != 0) {
+            long ov = overlapped + (long) i * Kernel32.OVERLAPPED_SIZE;
+            NativeMemory.zero(ov, Kernel32.OVERLAPPED_SIZE);
+            Kernel32.ResetEvent(events[i]);
+            NativeMemory.putLong(ov + Kernel32.OVERLAPPED_EVENT, events[i]);
+            if (Kernel32.ConnectNamedPipe(handle, ov) != 0) {
                 handOver(handle);
                 continue;
             }
             int error = WinError.lastError();
-            if (error == PipeErrors.ERROR_IO_PENDING) {
+            if (error == WinError.ERROR_IO_PENDING) {
                 handles[i] = handle;
                 failures.succeeded();
-            } else if (error == PipeErrors.ERROR_PIPE_CONNECTED) {
+            } else if (error == WinError.ERROR_PIPE_CONNECTED) {
                 handOver(handle); // the client came first (pipe-probe.c)
-            } else if (error == PipeErrors.ERROR_NO_DATA) {
+            } else if (error == WinError.ERROR_NO_DATA) {
                 // A client opened this instance and closed it again before ConnectNamedPipe: nothing to serve and
                 // nothing wrong (any local process can do it at will). Close it; the slot listens anew at once.
                 Kernel32.CloseHandle(handle);
@@ -203,24 +203,24 @@ public final class PipeAcceptor implements PipeServerAcceptor, Runnable {
             }
         }
         NativeMemory.putLong(waitHandles + count * 8L, wakeEvent);
-        int result = PipeKernel32.WaitForMultipleObjects(count + 1, waitHandles, 0, timeoutMillis);
-        if (result == PipeKernel32.WAIT_FAILED) {
+        int result = Kernel32.WaitForMultipleObjects(count + 1, waitHandles, 0, timeoutMillis);
+        if (result == Kernel32.WAIT_FAILED) {
             throw new IllegalStateException(PipeErrors.newException("WaitForMultipleObjects", WinError.lastError()));
         }
-        int index = result - PipeKernel32.WAIT_OBJECT_0;
+        int index = result - Kernel32.WAIT_OBJECT_0;
         if (index < 0 || index >= count) {
             return; // the wake-up event (stop, or room in the backlog), a timeout (retry), or an abandoned wait
         }
         int slot = waitSlot[index];
         long handle = handles[slot];
-        long ov = overlapped + (long) slot * PipeKernel32.OVERLAPPED_SIZE;
+        long ov = overlapped + (long) slot * Kernel32.OVERLAPPED_SIZE;
         handles[slot] = 0;
-        if (PipeKernel32.GetOverlappedResult(handle, ov, scratch, 0) != 0) {
+        if (Kernel32.GetOverlappedResult(handle, ov, scratch, 0) != 0) {
             handOver(handle);
         } else {
             // A client that came and went, or an instance gone wrong: close it; the slot listens anew.
             logger.debug("ConnectNamedPipe({}) completed with {}", pipeInstances.path(),
-                    PipeErrors.describe(WinError.lastError()));
+                    WinError.describe(WinError.lastError()));
             Kernel32.CloseHandle(handle);
         }
     }
@@ -235,10 +235,10 @@ public final class PipeAcceptor implements PipeServerAcceptor, Runnable {
         for (int i = 0; i < instances; i++) {
             long handle = handles[i];
             if (handle != 0) {
-                long ov = overlapped + (long) i * PipeKernel32.OVERLAPPED_SIZE;
+                long ov = overlapped + (long) i * Kernel32.OVERLAPPED_SIZE;
                 Kernel32.CancelIoEx(handle, ov);
                 // Wait for the cancelled connect to finish: the kernel writes the OVERLAPPED until then.
-                PipeKernel32.GetOverlappedResult(handle, ov, scratch, 1);
+                Kernel32.GetOverlappedResult(handle, ov, scratch, 1);
                 Kernel32.CloseHandle(handle);
                 handles[i] = 0;
             }

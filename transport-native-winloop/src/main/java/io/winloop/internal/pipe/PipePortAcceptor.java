@@ -55,9 +55,9 @@ public final class PipePortAcceptor implements PipeServerAcceptor {
      */
     public PipePortAcceptor(PipeInstances pipeInstances, int instances, OverlappedIo io, EventExecutor loop,
                             Listener listener) {
-        if (instances < 1 || instances > PipeKernel32.PIPE_UNLIMITED_INSTANCES) {
+        if (instances < 1 || instances > Kernel32.PIPE_UNLIMITED_INSTANCES) {
             throw new IllegalArgumentException("instances: " + instances + " (expected: 1.."
-                    + PipeKernel32.PIPE_UNLIMITED_INSTANCES + ")");
+                    + Kernel32.PIPE_UNLIMITED_INSTANCES + ")");
         }
         this.pipeInstances = pipeInstances;
         this.loop = loop;
@@ -209,20 +209,20 @@ public final class PipePortAcceptor implements PipeServerAcceptor {
                 dead = true;
                 return false;
             }
-            if (PipeKernel32.ConnectNamedPipe(handle, overlapped) != 0) {
+            if (Kernel32.ConnectNamedPipe(handle, overlapped) != 0) {
                 started(instance); // a completion is queued for a success too
                 return false;
             }
             int error = WinError.lastError();
             switch (error) {
-                case PipeErrors.ERROR_IO_PENDING:
+                case WinError.ERROR_IO_PENDING:
                     started(instance);
                     return false;
-                case PipeErrors.ERROR_PIPE_CONNECTED:
+                case WinError.ERROR_PIPE_CONNECTED:
                     // The client opened the instance before ConnectNamedPipe: connected, and no completion comes.
                     handOver(instance);
                     return true;
-                case PipeErrors.ERROR_NO_DATA:
+                case WinError.ERROR_NO_DATA:
                     // A client opened it and closed it again before ConnectNamedPipe: nothing to serve.
                     Kernel32.CloseHandle(handle);
                     return true;

@@ -64,7 +64,7 @@ class PipeAcceptorTest {
 
     private long newInstance() {
         long handle = PipeInstances.create(new WString(path), true, 4096, 0);
-        assertNotEquals(Kernel32.INVALID_HANDLE_VALUE, handle, PipeErrors.describe(WinError.lastError()));
+        assertNotEquals(Kernel32.INVALID_HANDLE_VALUE, handle, WinError.describe(WinError.lastError()));
         return handle;
     }
 
@@ -73,12 +73,12 @@ class PipeAcceptorTest {
      * none exists (between the hand-over of the only one and the creation of the next).
      */
     private boolean comeAndGo() {
-        long client = PipeKernel32.CreateFileW(new WString(path), Kernel32.GENERIC_READ, 0, 0,
+        long client = Kernel32.CreateFileW(new WString(path), Kernel32.GENERIC_READ, 0, 0,
                 Kernel32.OPEN_EXISTING, 0, 0);
         if (client == Kernel32.INVALID_HANDLE_VALUE) {
             int error = WinError.lastError();
-            assertTrue(error == PipeErrors.ERROR_PIPE_BUSY || error == PipeErrors.ERROR_FILE_NOT_FOUND,
-                    PipeErrors.describe(error));
+            assertTrue(error == WinError.ERROR_PIPE_BUSY || error == WinError.ERROR_FILE_NOT_FOUND,
+                    WinError.describe(error));
             return false;
         }
         Kernel32.CloseHandle(client);
@@ -104,11 +104,11 @@ class PipeAcceptorTest {
             long client;
             do {
                 takeAccepted(acceptor);
-                client = PipeKernel32.CreateFileW(new WString(path), Kernel32.GENERIC_READ | Kernel32.GENERIC_WRITE,
+                client = Kernel32.CreateFileW(new WString(path), Kernel32.GENERIC_READ | Kernel32.GENERIC_WRITE,
                         0, 0, Kernel32.OPEN_EXISTING, 0, 0);
-            } while (client == Kernel32.INVALID_HANDLE_VALUE && (WinError.lastError() == PipeErrors.ERROR_PIPE_BUSY
-                    || WinError.lastError() == PipeErrors.ERROR_FILE_NOT_FOUND) && sleep());
-            assertNotEquals(Kernel32.INVALID_HANDLE_VALUE, client, PipeErrors.describe(WinError.lastError()));
+            } while (client == Kernel32.INVALID_HANDLE_VALUE && (WinError.lastError() == WinError.ERROR_PIPE_BUSY
+                    || WinError.lastError() == WinError.ERROR_FILE_NOT_FOUND) && sleep());
+            assertNotEquals(Kernel32.INVALID_HANDLE_VALUE, client, WinError.describe(WinError.lastError()));
             // The client's byte tells its server end from late hand-overs of those that came and went.
             long scratch = NativeMemory.allocate(16);
             try {
@@ -119,7 +119,7 @@ class PipeAcceptorTest {
                 while (!served && System.nanoTime() < deadline) {
                     Long handle = accepted.poll(100, TimeUnit.MILLISECONDS);
                     if (handle != null) {
-                        served = PipeKernel32.PeekNamedPipe(handle, 0, 0, 0, scratch + 8, 0) != 0
+                        served = Kernel32.PeekNamedPipe(handle, 0, 0, 0, scratch + 8, 0) != 0
                                 && NativeMemory.getInt(scratch + 8) == 1;
                         Kernel32.CloseHandle(handle);
                         acceptor.delivered();

@@ -31,7 +31,6 @@ import java.net.SocketAddress;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.Random;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -292,47 +291,22 @@ public final class WinloopNamedPipeServerChannel extends AbstractServerChannel {
         logger.debug("{} accepts {}: {}", this, address, mode);
         PipeInstances pipeInstances = new PipeInstances(address.path(), PipeNames.unnormalizedPath(address.name()),
                 first, config.getBufferSize(), attributes);
-        if (mode.mode() == PipeAcceptMode.Mode.PORT) {
-            acceptor = new PipePortAcceptor(pipeInstances, config.getInstances(), io, eventLoop(),
-                    new PipePortAcceptor.Listener() {
-                        @Override
-                        public void accepted(PortBinding connected) {
-                            WinloopNamedPipeServerChannel.this.accepted(connected);
-                        }
+        PipeServerAcceptor.Listener listener = new PipeServerAcceptor.Listener() {
+            @Override
+            public void accepted(PortBinding connected) {
+                WinloopNamedPipeServerChannel.this.accepted(connected);
+            }
 
-                        @Override
-                        public void failed(IOException cause) {
-                            if (open) {
-                                pipeline().fireExceptionCaught(cause);
-                            }
-                        }
-                    });
-        } else {
-            acceptor = new PipeAcceptor(pipeInstances, config.getInstances(), new PipeAcceptor.Listener() {
-                @Override
-                public void accepted(long handle) {
-                    try {
-                        eventLoop().execute(() -> WinloopNamedPipeServerChannel.this.accepted(
-                                new PortBinding(handle)));
-                    } catch (RejectedExecutionException e) {
-                        Kernel32.CloseHandle(handle);
-                    }
+            @Override
+            public void failed(IOException cause) {
+                if (open) {
+                    pipeline().fireExceptionCaught(cause);
                 }
-
-                @Override
-                public void failed(IOException cause) {
-                    try {
-                        eventLoop().execute(() -> {
-                            if (open) {
-                                pipeline().fireExceptionCaught(cause);
-                            }
-                        });
-                    } catch (RejectedExecutionException ignored) {
-                        // The loop is gone; so is the channel.
-                    }
-                }
-            });
-        }
+            }
+        };
+        acceptor = mode.mode() == PipeAcceptMode.Mode.PORT
+                ? new PipePortAcceptor(pipeInstances, config.getInstances(), io, eventLoop(), listener)
+                : new PipeAcceptor(pipeInstances, config.getInstances(), eventLoop(), listener);
         acceptMode = mode;
     }
 

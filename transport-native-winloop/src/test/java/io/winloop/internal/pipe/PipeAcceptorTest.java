@@ -2,6 +2,7 @@ package io.winloop.internal.pipe;
 
 import com.sun.jna.WString;
 import io.netty.util.concurrent.DefaultEventExecutor;
+import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.winloop.internal.afd.AfdPoller;
 import io.winloop.internal.overlapped.PortBinding;
 import io.winloop.internal.win.Kernel32;
@@ -35,10 +36,11 @@ class PipeAcceptorTest {
     private final LinkedBlockingQueue<Long> accepted = new LinkedBlockingQueue<>();
     private final List<IOException> failures = new CopyOnWriteArrayList<>();
 
-    private final PipeAcceptor.Listener listener = new PipeAcceptor.Listener() {
+    /** Told on the acceptor thread itself (an immediate executor), as the test waits on the queue. */
+    private final PipeServerAcceptor.Listener listener = new PipeServerAcceptor.Listener() {
         @Override
-        public void accepted(long handle) {
-            accepted.add(handle);
+        public void accepted(PortBinding connected) {
+            accepted.add(connected.handle());
         }
 
         @Override
@@ -91,7 +93,8 @@ class PipeAcceptorTest {
         // The first instance is opened and closed before the acceptor's ConnectNamedPipe: ERROR_NO_DATA at once.
         long first = newInstance();
         assertTrue(comeAndGo());
-        PipeAcceptor acceptor = new PipeAcceptor(new PipeInstances(path, path, first, 4096, 0), 1, listener);
+        PipeAcceptor acceptor = new PipeAcceptor(new PipeInstances(path, path, first, 4096, 0), 1,
+                ImmediateEventExecutor.INSTANCE, listener);
         acceptor.start();
         try {
             for (int i = 0; i < 200; i++) {
@@ -158,7 +161,7 @@ class PipeAcceptorTest {
     @Test
     @Timeout(30)
     void aRepeatingFailureOfTheAcceptThreadIsReportedOnce() throws Exception {
-        PipeAcceptor acceptor = new PipeAcceptor(failingInstances(), 2, listener);
+        PipeAcceptor acceptor = new PipeAcceptor(failingInstances(), 2, ImmediateEventExecutor.INSTANCE, listener);
         acceptor.start();
         Thread.sleep(800); // about 8 retries
         acceptor.stop();
@@ -172,7 +175,7 @@ class PipeAcceptorTest {
     void aRepeatingFailureOfThePortAcceptorIsReportedOnce() throws Exception {
         DefaultEventExecutor loop = new DefaultEventExecutor();
         AfdPoller poller = loop.submit(() -> new AfdPoller(16)).get();
-        PipePortAcceptor.Listener portListener = new PipePortAcceptor.Listener() {
+        PipeServerAcceptor.Listener portListener = new PipeServerAcceptor.Listener() {
             @Override
             public void accepted(PortBinding connected) {
                 Kernel32.CloseHandle(connected.handle());

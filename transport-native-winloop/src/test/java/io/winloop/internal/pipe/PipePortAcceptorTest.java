@@ -36,7 +36,7 @@ class PipePortAcceptorTest {
     private final List<IOException> failures = new ArrayList<>();
     private final List<Long> handles = new ArrayList<>();
 
-    private final PipePortAcceptor.Listener listener = new PipePortAcceptor.Listener() {
+    private final PipeServerAcceptor.Listener listener = new PipeServerAcceptor.Listener() {
         @Override
         public void accepted(PortBinding connected) {
             accepted.add(connected);

@@ -19,13 +19,11 @@ import io.winloop.internal.pipe.PipeConnection;
 import io.winloop.internal.pipe.PipeConnector;
 import io.winloop.internal.pipe.PipeErrors;
 import io.winloop.internal.pipe.PipeNames;
-import io.winloop.internal.pipe.PipeSecurity;
 import io.winloop.internal.win.ByteBufAddress;
 import io.winloop.internal.win.Ntdll;
 import io.winloop.internal.win.WinError;
 
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.SocketAddress;
 import java.nio.channels.AlreadyConnectedException;
 import java.nio.channels.ClosedChannelException;
@@ -59,10 +57,6 @@ import java.nio.channels.NotYetConnectedException;
  * {@link PipeConnection}'s; this class gives their completions Netty's meaning.
  */
 public final class WinloopNamedPipeChannel extends AbstractWinloopNamedPipeChannel implements DuplexChannel {
-    /** Writes of buffers smaller than this are gathered (copied) with the ones flushed after them. */
-    private static final int GATHER_BELOW = 16 * 1024;
-    private static final int MAX_GATHER = 64 * 1024;
-
     private final WinloopNamedPipeChannelConfig config;
     private final PipeConnection connection;
     private volatile boolean inputShutdown;
@@ -91,7 +85,7 @@ public final class WinloopNamedPipeChannel extends AbstractWinloopNamedPipeChann
     public WinloopNamedPipeChannel() {
         super(null);
         config = new WinloopNamedPipeChannelConfig(this);
-        connection = new PipeConnection(new Completions());
+        connection = new PipeConnection((ClientUnsafe) unsafe());
     }
 
     /**
@@ -102,7 +96,7 @@ public final class WinloopNamedPipeChannel extends AbstractWinloopNamedPipeChann
     WinloopNamedPipeChannel(WinloopNamedPipeServerChannel parent, PortBinding accepted, NamedPipeAddress address) {
         super(parent);
         config = new WinloopNamedPipeChannelConfig(this);
-        connection = new PipeConnection(new Completions(), accepted);
+        connection = new PipeConnection((ClientUnsafe) unsafe(), accepted);
         this.active = true;
         this.local = address;
         this.remote = address;
@@ -269,60 +263,6 @@ public final class WinloopNamedPipeChannel extends AbstractWinloopNamedPipeChann
         }
     }
 
-    private void watchCompleted(int status) {
-        if (inputShutdown) {
-            return;
-        }
-        if (status == Ntdll.STATUS_SUCCESS) {
-            // Data arrived: read it if asked to meanwhile, else leave it in the pipe until read().
-            if (readPending || config.isAutoRead()) {
-                startRead(true);
-            }
-            return;
-        }
-        int error = PipeErrors.errorOfStatus(status);
-        if (error == WinError.ERROR_OPERATION_ABORTED) {
-            watchIfIdle();
-            return;
-        }
-        readFailed(error);
-    }
-
-    private void readCompleted(ByteBuf buf, int status, int bytes) {
-        if (inputShutdown) {
-            buf.release();
-            return;
-        }
-        if (status != Ntdll.STATUS_SUCCESS) {
-            buf.release();
-            readFailed(PipeErrors.errorOfStatus(status));
-            return;
-        }
-        RecvByteBufAllocator.Handle allocHandle = unsafe().recvBufAllocHandle();
-        ChannelPipeline pipeline = pipeline();
-        if (bytes > 0) {
-            buf.writerIndex(buf.writerIndex() + bytes);
-            allocHandle.lastBytesRead(bytes);
-            allocHandle.incMessagesRead(1);
-            readPending = false;
-            pipeline.fireChannelRead(buf);
-        } else {
-            buf.release();
-            allocHandle.lastBytesRead(0);
-        }
-        // Netty's read loop: more reads in this batch while the allocator asks for them and bytes are waiting. A
-        // ReadFile starts within a batch only when PeekNamedPipe sees bytes (it then completes at once), so
-        // channelReadComplete is never held back by a read that waits for the peer.
-        if (bytes > 0 && isOpen() && active && !inputShutdown && !readEnded && !connection.isReading()
-                && allocHandle.continueReading() && connection.bytesAvailable() > 0) {
-            startRead(false);
-            return; // in flight: the batch goes on; failed at once: readFailed ended it
-        }
-        allocHandle.readComplete();
-        pipeline.fireChannelReadComplete();
-        readOnOrWatch();
-    }
-
     /** After a read batch: the next batch when asked for (auto-read or read()), else the idle watch. */
     private void readOnOrWatch() {
         if (isOpen() && active && !inputShutdown && !readEnded && !connection.isReading()
@@ -411,8 +351,8 @@ public final class WinloopNamedPipeChannel extends AbstractWinloopNamedPipeChann
                     in.remove();
                     continue;
                 }
-                if (readable < GATHER_BELOW && in.size() > 1) {
-                    startWrite(gather(in), null);
+                if (readable < PipeWriteStaging.GATHER_BELOW && in.size() > 1) {
+                    startWrite(PipeWriteStaging.gather(in, alloc()), null);
                 } else {
                     startWrite(buf.retainedSlice(buf.readerIndex(), Math.min(readable, Integer.MAX_VALUE)), null);
                 }
@@ -423,38 +363,9 @@ public final class WinloopNamedPipeChannel extends AbstractWinloopNamedPipeChann
                 in.remove();
                 continue;
             }
-            ByteBuf staging = alloc().directBuffer((int) Math.min(MAX_GATHER, region.count() - region.transferred()));
-            long copied;
-            try {
-                copied = region.transferTo(new StagingChannel(staging), region.transferred());
-            } catch (Throwable t) {
-                staging.release();
-                throw t;
-            }
-            if (copied <= 0) {
-                staging.release();
-                throw new IOException("FileRegion.transferTo copied nothing at " + region.transferred() + " of "
-                        + region.count() + ": " + region);
-            }
-            startWrite(staging, region);
+            startWrite(PipeWriteStaging.copyOf(region, alloc()), region);
             return;
         }
-    }
-
-    /** Copies the flushed ByteBufs (up to 64 KiB) into one direct buffer: one WriteFile instead of many. */
-    private ByteBuf gather(ChannelOutboundBuffer in) throws Exception {
-        final ByteBuf staging = alloc().directBuffer((int) Math.min(MAX_GATHER, Math.max(in.totalPendingWriteBytes(),
-                1)));
-        in.forEachFlushedMessage(msg -> {
-            if (!(msg instanceof ByteBuf)) {
-                return false;
-            }
-            ByteBuf buf = (ByteBuf) msg;
-            int n = Math.min(buf.readableBytes(), staging.writableBytes());
-            staging.writeBytes(buf, buf.readerIndex(), n);
-            return staging.isWritable();
-        });
-        return staging;
     }
 
     private void startWrite(ByteBuf data, FileRegion region) throws IOException {
@@ -464,45 +375,6 @@ public final class WinloopNamedPipeChannel extends AbstractWinloopNamedPipeChann
         }
         writeInFlight = true;
         writeRegion = region;
-    }
-
-    private void writeCompleted(int status, int bytes) {
-        FileRegion region = writeRegion;
-        writeRegion = null;
-        ChannelOutboundBuffer in = unsafe().outboundBuffer();
-        if (in == null) {
-            writeInFlight = false;
-            return;
-        }
-        // writeInFlight stays set while the outbound buffer is updated: a promise listener that writes and flushes
-        // must not start a WriteFile from entries this completion is still removing (that would send them twice).
-        if (status != Ntdll.STATUS_SUCCESS) {
-            int error = PipeErrors.errorOfStatus(status);
-            IOException cause = PipeErrors.newException("WriteFile(" + remote + ")", error);
-            in.remove(cause);
-            writeInFlight = false;
-            if (error != WinError.ERROR_OPERATION_ABORTED) {
-                pipeline().fireExceptionCaught(cause);
-            }
-            unsafe().close(unsafe().voidPromise());
-            return;
-        }
-        if (region != null) {
-            in.progress(bytes);
-            if (region.transferred() >= region.count()) {
-                in.remove();
-            }
-        } else {
-            in.removeBytes(bytes);
-        }
-        writeInFlight = false;
-        int readError = readEndAfterWrite;
-        if (readError != 0) {
-            readEndAfterWrite = 0;
-            readEnded(readError); // the other end left: what is still queued fails with the close
-            return;
-        }
-        ((ClientUnsafe) unsafe()).flushAfterWrite();
     }
 
     // A closed (or never connected) channel counts as shut down, as NIO's does.
@@ -576,25 +448,104 @@ public final class WinloopNamedPipeChannel extends AbstractWinloopNamedPipeChann
         return shutdownOutput(promise);
     }
 
-    /** The connection's completions, on the loop thread of an open channel. */
-    private final class Completions implements PipeConnection.Listener {
+    /** Also the connection's listener: its completions, on the loop thread of an open channel. */
+    private final class ClientUnsafe extends PipeUnsafe implements PipeConnection.Listener {
         @Override
-        public void readCompleted(ByteBuf buf, int status, int bytes) {
-            WinloopNamedPipeChannel.this.readCompleted(buf, status, bytes);
+        public void watchCompleted(int status) {
+            if (inputShutdown) {
+                return;
+            }
+            if (status == Ntdll.STATUS_SUCCESS) {
+                // Data arrived: read it if asked to meanwhile, else leave it in the pipe until read().
+                if (readPending || config.isAutoRead()) {
+                    startRead(true);
+                }
+                return;
+            }
+            int error = PipeErrors.errorOfStatus(status);
+            if (error == WinError.ERROR_OPERATION_ABORTED) {
+                watchIfIdle();
+                return;
+            }
+            readFailed(error);
         }
 
         @Override
-        public void watchCompleted(int status) {
-            WinloopNamedPipeChannel.this.watchCompleted(status);
+        public void readCompleted(ByteBuf buf, int status, int bytes) {
+            if (inputShutdown) {
+                buf.release();
+                return;
+            }
+            if (status != Ntdll.STATUS_SUCCESS) {
+                buf.release();
+                readFailed(PipeErrors.errorOfStatus(status));
+                return;
+            }
+            RecvByteBufAllocator.Handle allocHandle = unsafe().recvBufAllocHandle();
+            ChannelPipeline pipeline = pipeline();
+            if (bytes > 0) {
+                buf.writerIndex(buf.writerIndex() + bytes);
+                allocHandle.lastBytesRead(bytes);
+                allocHandle.incMessagesRead(1);
+                readPending = false;
+                pipeline.fireChannelRead(buf);
+            } else {
+                buf.release();
+                allocHandle.lastBytesRead(0);
+            }
+            // Netty's read loop: more reads in this batch while the allocator asks for them and bytes are waiting. A
+            // ReadFile starts within a batch only when PeekNamedPipe sees bytes (it then completes at once), so
+            // channelReadComplete is never held back by a read that waits for the peer.
+            if (bytes > 0 && isOpen() && active && !inputShutdown && !readEnded && !connection.isReading()
+                    && allocHandle.continueReading() && connection.bytesAvailable() > 0) {
+                startRead(false);
+                return; // in flight: the batch goes on; failed at once: readFailed ended it
+            }
+            allocHandle.readComplete();
+            pipeline.fireChannelReadComplete();
+            readOnOrWatch();
         }
 
         @Override
         public void writeCompleted(int status, int bytes) {
-            WinloopNamedPipeChannel.this.writeCompleted(status, bytes);
+            FileRegion region = writeRegion;
+            writeRegion = null;
+            ChannelOutboundBuffer in = unsafe().outboundBuffer();
+            if (in == null) {
+                writeInFlight = false;
+                return;
+            }
+            // writeInFlight stays set while the outbound buffer is updated: a promise listener that writes and flushes
+            // must not start a WriteFile from entries this completion is still removing (that would send them twice).
+            if (status != Ntdll.STATUS_SUCCESS) {
+                int error = PipeErrors.errorOfStatus(status);
+                IOException cause = PipeErrors.newException("WriteFile(" + remote + ")", error);
+                in.remove(cause);
+                writeInFlight = false;
+                if (error != WinError.ERROR_OPERATION_ABORTED) {
+                    pipeline().fireExceptionCaught(cause);
+                }
+                unsafe().close(unsafe().voidPromise());
+                return;
+            }
+            if (region != null) {
+                in.progress(bytes);
+                if (region.transferred() >= region.count()) {
+                    in.remove();
+                }
+            } else {
+                in.removeBytes(bytes);
+            }
+            writeInFlight = false;
+            int readError = readEndAfterWrite;
+            if (readError != 0) {
+                readEndAfterWrite = 0;
+                readEnded(readError); // the other end left: what is still queued fails with the close
+                return;
+            }
+            ((ClientUnsafe) unsafe()).flushAfterWrite();
         }
-    }
 
-    private final class ClientUnsafe extends PipeUnsafe {
         @Override
         public PortBinding portBinding() {
             return connection.binding(); // null for a client until it connects
@@ -632,17 +583,7 @@ public final class WinloopNamedPipeChannel extends AbstractWinloopNamedPipeChann
                     throw new UnsupportedOperationException("a named pipe client has no local address: "
                             + localAddress);
                 }
-                if (!(remoteAddress instanceof NamedPipeAddress)) {
-                    throw new UnsupportedOperationException("unsupported address type: "
-                            + (remoteAddress == null ? "null" : remoteAddress.getClass().getName())
-                            + " (expected: " + NamedPipeAddress.class.getName() + ")");
-                }
-                NamedPipeAddress address = (NamedPipeAddress) remoteAddress;
-                if (address.isEphemeral()) {
-                    throw new IllegalArgumentException("cannot connect to an ephemeral pipe address, " + address
-                            + ": it names no pipe until a server binds it; connect to that server channel's "
-                            + "localAddress()");
-                }
+                NamedPipeAddress address = NamedPipeAddress.connectTarget(remoteAddress);
                 // Through the unnormalized path (PipeNames), then checked: owned by someone the policy trusts.
                 PipeConnector opening = new PipeConnector(eventLoop(), PipeNames.unnormalizedPath(address.name()),
                         address.toString(), config.getConnectTimeoutMillis(), promise,
@@ -684,7 +625,7 @@ public final class WinloopNamedPipeChannel extends AbstractWinloopNamedPipeChann
 
             @Override
             public void opened(long pipe) throws IOException {
-                checkOwner(pipe, address);
+                config.getOwnerPolicy().checkOwner(pipe, address);
                 connection.adopt(pipe);
             }
 
@@ -701,22 +642,6 @@ public final class WinloopNamedPipeChannel extends AbstractWinloopNamedPipeChann
                 promise.tryFailure(cause);
                 close(voidPromise());
             }
-        }
-    }
-
-    /** Fails unless the pipe's owner is one the channel's {@link NamedPipeOwnerPolicy} trusts. */
-    private void checkOwner(long pipe, NamedPipeAddress address) throws IOException {
-        NamedPipeOwnerPolicy policy = config.getOwnerPolicy();
-        if (policy.isAnyOwner()) {
-            return;
-        }
-        String owner = PipeSecurity.readOwner(pipe);
-        String user = PipeSecurity.currentUserSid();
-        if (!policy.accepts(owner, user)) {
-            throw new ConnectException("connect(" + address + ") refused: the pipe is owned by "
-                    + (owner == null ? "no one (its security descriptor names no owner)" : owner)
-                    + ", not by " + policy.describe(user) + " (PIPE_OWNER_POLICY): another user's process may "
-                    + "have created this name first. Nothing was written to it.");
         }
     }
 }

@@ -202,4 +202,20 @@ public final class NamedPipeAddress extends SocketAddress {
     public String toString() {
         return ephemeral ? path + EPHEMERAL_PLACEHOLDER : path;
     }
+
+    /** {@code remote} as what a pipe client may connect to: a NamedPipeAddress that names a pipe (not ephemeral). */
+    static NamedPipeAddress connectTarget(SocketAddress remote) {
+        if (!(remote instanceof NamedPipeAddress)) {
+            throw new UnsupportedOperationException("unsupported address type: "
+                    + (remote == null ? "null" : remote.getClass().getName())
+                    + " (expected: " + NamedPipeAddress.class.getName() + ")");
+        }
+        NamedPipeAddress address = (NamedPipeAddress) remote;
+        if (address.isEphemeral()) {
+            throw new IllegalArgumentException("cannot connect to an ephemeral pipe address, " + address
+                    + ": it names no pipe until a server binds it; connect to that server channel's "
+                    + "localAddress()");
+        }
+        return address;
+    }
 }

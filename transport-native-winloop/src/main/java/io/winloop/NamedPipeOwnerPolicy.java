@@ -1,5 +1,9 @@
 package io.winloop;
 
+import io.winloop.internal.pipe.PipeSecurity;
+
+import java.io.IOException;
+import java.net.ConnectException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -140,5 +144,20 @@ public final class NamedPipeOwnerPolicy {
         return any ? "NamedPipeOwnerPolicy(any owner)"
                 : "NamedPipeOwnerPolicy(" + (currentUser ? "current user" + (sids.isEmpty() ? "" : ", ") : "")
                 + String.join(", ", sids) + ")";
+    }
+
+    /** Fails unless the owner of {@code pipe}, a client end just opened to {@code address}, is one this trusts. */
+    void checkOwner(long pipe, NamedPipeAddress address) throws IOException {
+        if (isAnyOwner()) {
+            return;
+        }
+        String owner = PipeSecurity.readOwner(pipe);
+        String user = PipeSecurity.currentUserSid();
+        if (!accepts(owner, user)) {
+            throw new ConnectException("connect(" + address + ") refused: the pipe is owned by "
+                    + (owner == null ? "no one (its security descriptor names no owner)" : owner)
+                    + ", not by " + describe(user) + " (PIPE_OWNER_POLICY): another user's process may "
+                    + "have created this name first. Nothing was written to it.");
+        }
     }
 }

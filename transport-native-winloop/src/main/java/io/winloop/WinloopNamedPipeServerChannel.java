@@ -1,14 +1,9 @@
 package io.winloop;
 
 import com.sun.jna.WString;
-import io.netty.channel.AbstractServerChannel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelMetadata;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPromise;
-import io.netty.channel.EventLoop;
-import io.netty.channel.IoEvent;
-import io.netty.channel.IoEventLoop;
-import io.netty.channel.IoRegistration;
 import io.netty.channel.ServerChannel;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
@@ -16,13 +11,12 @@ import io.winloop.internal.overlapped.OverlappedIo;
 import io.winloop.internal.overlapped.PortBinding;
 import io.winloop.internal.pipe.PipeAcceptMode;
 import io.winloop.internal.pipe.PipeAcceptor;
-import io.winloop.internal.pipe.PipePortAcceptor;
-import io.winloop.internal.pipe.PipeServerAcceptor;
 import io.winloop.internal.pipe.PipeErrors;
 import io.winloop.internal.pipe.PipeInstances;
-import io.winloop.internal.pipe.PipeKernel32;
 import io.winloop.internal.pipe.PipeNames;
+import io.winloop.internal.pipe.PipePortAcceptor;
 import io.winloop.internal.pipe.PipeSecurity;
+import io.winloop.internal.pipe.PipeServerAcceptor;
 import io.winloop.internal.win.Kernel32;
 import io.winloop.internal.win.WinError;
 
@@ -32,7 +26,6 @@ import java.net.SocketAddress;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.Random;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -64,8 +57,7 @@ import java.util.concurrent.TimeUnit;
  * ({@link SecureRandom}) under the same guards, as a TCP server bound to port 0 takes a free port;
  * {@link #localAddress()} is that name.
  */
-public final class WinloopNamedPipeServerChannel extends AbstractServerChannel {
-    private static final ChannelMetadata METADATA = new ChannelMetadata(false, 16);
+public final class WinloopNamedPipeServerChannel extends AbstractWinloopNamedPipeChannel implements ServerChannel {
     private static final InternalLogger logger =
             InternalLoggerFactory.getInstance(WinloopNamedPipeServerChannel.class);
 
@@ -75,10 +67,7 @@ public final class WinloopNamedPipeServerChannel extends AbstractServerChannel {
 
     private final WinloopNamedPipeServerChannelConfig config;
     private volatile boolean open = true;
-    private volatile boolean active;
-    private volatile NamedPipeAddress local;
     private volatile String securityDescriptor;
-    private IoRegistration registration;
     /** Keeps the listening instances: a PipeAcceptor or a PipePortAcceptor, as {@link #acceptMode} says. */
     private PipeServerAcceptor acceptor;
     /** Connected instances not handed to the pipeline yet (auto-read off and no read() asked). */
@@ -91,6 +80,7 @@ public final class WinloopNamedPipeServerChannel extends AbstractServerChannel {
     Random ephemeralNameSource;
 
     public WinloopNamedPipeServerChannel() {
+        super(null);
         config = new WinloopNamedPipeServerChannelConfig(this);
     }
 
@@ -100,57 +90,39 @@ public final class WinloopNamedPipeServerChannel extends AbstractServerChannel {
     }
 
     @Override
-    public ChannelMetadata metadata() {
-        return METADATA;
-    }
-
-    @Override
     public boolean isOpen() {
         return open;
     }
 
+    // What AbstractServerChannel would add: a server has no remote end, and neither writes nor disconnects.
     @Override
-    public boolean isActive() {
-        return active;
+    public SocketAddress remoteAddress() {
+        return null;
     }
 
     @Override
-    public NamedPipeAddress localAddress() {
-        return (NamedPipeAddress) super.localAddress();
+    protected SocketAddress remoteAddress0() {
+        return null;
     }
 
     @Override
-    protected SocketAddress localAddress0() {
-        return local;
+    protected void doDisconnect() {
+        throw new UnsupportedOperationException();
     }
 
     @Override
-    protected boolean isCompatible(EventLoop loop) {
-        return loop instanceof IoEventLoop && ((IoEventLoop) loop).isCompatible(ServerUnsafe.class);
+    protected void doWrite(ChannelOutboundBuffer in) {
+        throw new UnsupportedOperationException();
     }
 
     @Override
-    protected AbstractUnsafe newUnsafe() {
+    protected Object filterOutboundMessage(Object msg) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    protected PipeUnsafe newUnsafe() {
         return new ServerUnsafe();
-    }
-
-    @Override
-    protected void doRegister(ChannelPromise promise) {
-        ((IoEventLoop) eventLoop()).register((ServerUnsafe) unsafe()).addListener(f -> {
-            if (f.isSuccess()) {
-                registration = (IoRegistration) f.getNow();
-                promise.setSuccess();
-            } else {
-                promise.setFailure(f.cause());
-            }
-        });
-    }
-
-    @Override
-    protected void doDeregister() {
-        if (registration != null) {
-            registration.cancel();
-        }
     }
 
     /**
@@ -269,7 +241,7 @@ public final class WinloopNamedPipeServerChannel extends AbstractServerChannel {
                 attributes);
         if (pipe == Kernel32.INVALID_HANDLE_VALUE) {
             int error = WinError.lastError();
-            if (error == PipeErrors.ERROR_ACCESS_DENIED) {
+            if (error == WinError.ERROR_ACCESS_DENIED) {
                 throw PipeErrors.newBindException("CreateNamedPipe(" + address + ", FILE_FLAG_FIRST_PIPE_INSTANCE)",
                         error, "another server already has instances of this pipe name");
             }
@@ -293,47 +265,22 @@ public final class WinloopNamedPipeServerChannel extends AbstractServerChannel {
         logger.debug("{} accepts {}: {}", this, address, mode);
         PipeInstances pipeInstances = new PipeInstances(address.path(), PipeNames.unnormalizedPath(address.name()),
                 first, config.getBufferSize(), attributes);
-        if (mode.mode() == PipeAcceptMode.Mode.PORT) {
-            acceptor = new PipePortAcceptor(pipeInstances, config.getInstances(), io, eventLoop(),
-                    new PipePortAcceptor.Listener() {
-                        @Override
-                        public void accepted(PortBinding connected) {
-                            WinloopNamedPipeServerChannel.this.accepted(connected);
-                        }
+        PipeServerAcceptor.Listener listener = new PipeServerAcceptor.Listener() {
+            @Override
+            public void accepted(PortBinding connected) {
+                WinloopNamedPipeServerChannel.this.accepted(connected);
+            }
 
-                        @Override
-                        public void failed(IOException cause) {
-                            if (open) {
-                                pipeline().fireExceptionCaught(cause);
-                            }
-                        }
-                    });
-        } else {
-            acceptor = new PipeAcceptor(pipeInstances, config.getInstances(), new PipeAcceptor.Listener() {
-                @Override
-                public void accepted(long handle) {
-                    try {
-                        eventLoop().execute(() -> WinloopNamedPipeServerChannel.this.accepted(
-                                new PortBinding(handle)));
-                    } catch (RejectedExecutionException e) {
-                        Kernel32.CloseHandle(handle);
-                    }
+            @Override
+            public void failed(IOException cause) {
+                if (open) {
+                    pipeline().fireExceptionCaught(cause);
                 }
-
-                @Override
-                public void failed(IOException cause) {
-                    try {
-                        eventLoop().execute(() -> {
-                            if (open) {
-                                pipeline().fireExceptionCaught(cause);
-                            }
-                        });
-                    } catch (RejectedExecutionException ignored) {
-                        // The loop is gone; so is the channel.
-                    }
-                }
-            });
-        }
+            }
+        };
+        acceptor = mode.mode() == PipeAcceptMode.Mode.PORT
+                ? new PipePortAcceptor(pipeInstances, config.getInstances(), io, eventLoop(), listener)
+                : new PipeAcceptor(pipeInstances, config.getInstances(), eventLoop(), listener);
         acceptMode = mode;
     }
 
@@ -399,12 +346,7 @@ public final class WinloopNamedPipeServerChannel extends AbstractServerChannel {
         static final SecureRandom RANDOM = new SecureRandom();
     }
 
-    private final class ServerUnsafe extends AbstractUnsafe implements WinloopOverlappedHandle {
-        @Override
-        public void handle(IoRegistration registration, IoEvent event) {
-            // Never called: clients connect through the PipeAcceptor or the PipePortAcceptor's OverlappedOps.
-        }
-
+    private final class ServerUnsafe extends PipeUnsafe {
         @Override
         public PortBinding portBinding() {
             // Thread mode: its instances are bound by the loops of the channels they become; port mode: each by
@@ -424,14 +366,8 @@ public final class WinloopNamedPipeServerChannel extends AbstractServerChannel {
         }
 
         @Override
-        public void close() {
-            close(voidPromise());
-        }
-
-        @Override
         public void connect(SocketAddress remoteAddress, SocketAddress localAddress, ChannelPromise promise) {
             promise.setFailure(new UnsupportedOperationException("a server channel does not connect"));
         }
-
     }
 }

@@ -10,7 +10,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.winloop.internal.afd.AfdPoller;
-import io.winloop.internal.pipe.PipeKernel32;
+import io.winloop.internal.pipe.PipeConnector;
 import io.winloop.internal.win.Kernel32;
 import io.winloop.internal.win.NativeMemory;
 import io.winloop.internal.win.WinError;
@@ -66,7 +66,7 @@ class WinloopNamedPipeCompletionOrderTest extends AbstractNamedPipeTest {
                         accepted.complete(ctx.channel());
                     }
                 }).bind(address).sync().channel();
-        long client = PipeKernel32.CreateFileW(new WString(address.path()), PipeKernel32.CLIENT_ACCESS, 0, 0,
+        long client = Kernel32.CreateFileW(new WString(address.path()), PipeConnector.CLIENT_ACCESS, 0, 0,
                 Kernel32.OPEN_EXISTING, 0, 0);
         assertTrue(client != Kernel32.INVALID_HANDLE_VALUE, "CreateFileW: " + WinError.lastError());
         long buffer = NativeMemory.allocate(BYTES + 8);

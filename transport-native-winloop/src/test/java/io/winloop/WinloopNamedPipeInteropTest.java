@@ -6,13 +6,11 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import com.sun.jna.WString;
-import io.winloop.internal.pipe.PipeErrors;
-import io.winloop.internal.pipe.PipeKernel32;
 import io.winloop.internal.pipe.PipeSecurity;
-import io.winloop.internal.win.Wine;
 import io.winloop.internal.win.Kernel32;
-import io.winloop.internal.win.WinError;
 import io.winloop.internal.win.NativeMemory;
+import io.winloop.internal.win.WinError;
+import io.winloop.internal.win.Wine;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedClass;
@@ -71,7 +69,7 @@ class WinloopNamedPipeInteropTest extends AbstractNamedPipeTest {
             long buffer = NativeMemory.allocate(4096 + 8);
             try {
                 // Echo one message, upper-cased, then close.
-                if (PipeKernel32.ConnectNamedPipe(pipe, 0) == 0 && WinError.lastError() != 535) {
+                if (Kernel32.ConnectNamedPipe(pipe, 0) == 0 && WinError.lastError() != 535) {
                     throw new IllegalStateException("ConnectNamedPipe: " + WinError.lastError());
                 }
                 if (Kernel32.ReadFile(pipe, buffer, 4096, buffer + 4096, 0) == 0) {
@@ -113,9 +111,9 @@ class WinloopNamedPipeInteropTest extends AbstractNamedPipeTest {
         long sa = Wine.isWine() ? PipeSecurity.attributes("O:" + PipeSecurity.currentUserSid() + "D:P(A;;GA;;;"
                 + PipeSecurity.currentUserSid() + ")") : 0;
         try {
-            return PipeKernel32.CreateNamedPipeW(new WString(address.path()), PipeKernel32.PIPE_ACCESS_DUPLEX
-                    | PipeKernel32.FILE_FLAG_FIRST_PIPE_INSTANCE, PipeKernel32.PIPE_TYPE_BYTE
-                    | PipeKernel32.PIPE_REJECT_REMOTE_CLIENTS, 1, 4096, 4096, 0, sa);
+            return Kernel32.CreateNamedPipeW(new WString(address.path()), Kernel32.PIPE_ACCESS_DUPLEX
+                    | Kernel32.FILE_FLAG_FIRST_PIPE_INSTANCE, Kernel32.PIPE_TYPE_BYTE
+                    | Kernel32.PIPE_REJECT_REMOTE_CLIENTS, 1, 4096, 4096, 0, sa);
         } finally {
             PipeSecurity.freeAttributes(sa);
         }
@@ -137,9 +135,9 @@ class WinloopNamedPipeInteropTest extends AbstractNamedPipeTest {
                     .option(ChannelOption.ALLOW_HALF_CLOSURE, true) // stay open after the end of stream
                     .handler(new ChannelInboundHandlerAdapter()).connect(address).sync().channel();
             // The client opened the instance first: ERROR_PIPE_CONNECTED, then the server disconnects it.
-            assertEquals(0, PipeKernel32.ConnectNamedPipe(pipe, 0));
-            assertEquals(PipeErrors.ERROR_PIPE_CONNECTED, WinError.lastError());
-            assertTrue(PipeKernel32.DisconnectNamedPipe(pipe) != 0, "DisconnectNamedPipe");
+            assertEquals(0, Kernel32.ConnectNamedPipe(pipe, 0));
+            assertEquals(WinError.ERROR_PIPE_CONNECTED, WinError.lastError());
+            assertTrue(Kernel32.DisconnectNamedPipe(pipe) != 0, "DisconnectNamedPipe");
             Throwable cause = null;
             for (int i = 0; i < 50 && cause == null; i++) {
                 cause = client.writeAndFlush(Unpooled.copiedBuffer("late", StandardCharsets.US_ASCII)).await()

@@ -5,13 +5,12 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.winloop.internal.pipe.PipeErrors;
 import io.winloop.internal.pipe.PipeInstances;
-import io.winloop.internal.pipe.PipeKernel32;
 import io.winloop.internal.pipe.PipeNames;
 import io.winloop.internal.win.Kernel32;
 import io.winloop.internal.win.WinError;
 import io.winloop.internal.win.WinFile;
+import io.winloop.internal.win.WinFileType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -43,7 +42,7 @@ class WinloopNamedPipeNameTest extends AbstractNamedPipeTest {
     }
 
     private static long open(String path) {
-        return PipeKernel32.CreateFileW(new WString(path), Kernel32.GENERIC_READ, 7, 0, Kernel32.OPEN_EXISTING, 0,
+        return Kernel32.CreateFileW(new WString(path), Kernel32.GENERIC_READ, 7, 0, Kernel32.OPEN_EXISTING, 0,
                 0);
     }
 
@@ -62,7 +61,7 @@ class WinloopNamedPipeNameTest extends AbstractNamedPipeTest {
             // What Win32 makes of the name: \\.\pipe\../../C:/... is the file (FILE_TYPE_DISK), \\?\pipe\... is not.
             long file = open(NamedPipeAddress.PREFIX + name);
             assertNotEquals(Kernel32.INVALID_HANDLE_VALUE, file, "normalization climbs out of \\\\.\\pipe\\");
-            assertEquals(1, PipeKernel32.GetFileType(file), "FILE_TYPE_DISK: the victim itself");
+            assertEquals(1, Kernel32.GetFileType(file), "FILE_TYPE_DISK: the victim itself");
             Kernel32.CloseHandle(file);
             assertEquals(Kernel32.INVALID_HANDLE_VALUE, open(PipeNames.unnormalizedPath(name)),
                     "\\\\?\\pipe\\ passes the name unnormalized to the pipe file system, which has no such pipe");
@@ -90,11 +89,11 @@ class WinloopNamedPipeNameTest extends AbstractNamedPipeTest {
         Channel server = echoServer(address);
         long other = open(address.path() + ".");
         assertNotEquals(Kernel32.INVALID_HANDLE_VALUE, other, "normalization strips the dot: \\\\.\\pipe\\NAME. "
-                + "opens the pipe NAME (" + PipeErrors.describe(WinError.lastError()) + ")");
-        assertEquals(PipeKernel32.FILE_TYPE_PIPE, PipeKernel32.GetFileType(other));
+                + "opens the pipe NAME (" + WinError.describe(WinError.lastError()) + ")");
+        assertEquals(WinFileType.FILE_TYPE_PIPE, Kernel32.GetFileType(other));
         Kernel32.CloseHandle(other);
         assertEquals(Kernel32.INVALID_HANDLE_VALUE, open(PipeNames.unnormalizedPath(address.name() + ".")));
-        assertEquals(PipeErrors.ERROR_FILE_NOT_FOUND, WinError.lastError(), "unnormalized, NAME. is another name");
+        assertEquals(WinError.ERROR_FILE_NOT_FOUND, WinError.lastError(), "unnormalized, NAME. is another name");
         assertThrows(IllegalArgumentException.class, () -> NamedPipeAddress.of(address.name() + "."));
         server.close().sync();
     }
@@ -143,12 +142,12 @@ class WinloopNamedPipeNameTest extends AbstractNamedPipeTest {
      */
     @Test
     void waitNamedPipeAnswersAreReportedAsTheyAre() throws Exception {
-        assertFalse(PipeInstances.isInUse(PipeErrors.ERROR_FILE_NOT_FOUND, "\\\\.\\pipe\\x"));
-        assertTrue(PipeInstances.isInUse(PipeErrors.ERROR_SEM_TIMEOUT, "\\\\.\\pipe\\x"));
-        for (int error : new int[] {PipeErrors.ERROR_BAD_PATHNAME, PipeErrors.ERROR_INVALID_PARAMETER, 3, 123}) {
+        assertFalse(PipeInstances.isInUse(WinError.ERROR_FILE_NOT_FOUND, "\\\\.\\pipe\\x"));
+        assertTrue(PipeInstances.isInUse(WinError.ERROR_SEM_TIMEOUT, "\\\\.\\pipe\\x"));
+        for (int error : new int[] {WinError.ERROR_BAD_PATHNAME, WinError.ERROR_INVALID_PARAMETER, 3, 123}) {
             BindException e = assertThrows(BindException.class, () -> PipeInstances.isInUse(error, "\\\\.\\pipe\\x"));
             assertTrue(e.getMessage().contains("WaitNamedPipe(\\\\.\\pipe\\x) failed: "
-                    + PipeErrors.describe(error)), e.getMessage());
+                    + WinError.describe(error)), e.getMessage());
             assertFalse(e.getMessage().contains("ERROR_ACCESS_DENIED"), e.getMessage());
         }
     }

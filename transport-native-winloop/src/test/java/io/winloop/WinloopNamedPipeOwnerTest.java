@@ -6,8 +6,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.winloop.internal.pipe.PipeErrors;
-import io.winloop.internal.pipe.PipeKernel32;
 import io.winloop.internal.pipe.PipeSecurity;
 import io.winloop.internal.win.Kernel32;
 import io.winloop.internal.win.WinError;
@@ -49,8 +47,8 @@ class WinloopNamedPipeOwnerTest extends AbstractNamedPipeTest {
     private static long rawServer(NamedPipeAddress address, String sddl) {
         long sa = sddl == null ? 0 : PipeSecurity.attributes(sddl);
         try {
-            return PipeKernel32.CreateNamedPipeW(new WString(address.path()), PipeKernel32.PIPE_ACCESS_DUPLEX, 0,
-                    PipeKernel32.PIPE_UNLIMITED_INSTANCES, 4096, 4096, 0, sa);
+            return Kernel32.CreateNamedPipeW(new WString(address.path()), Kernel32.PIPE_ACCESS_DUPLEX, 0,
+                    Kernel32.PIPE_UNLIMITED_INSTANCES, 4096, 4096, 0, sa);
         } finally {
             PipeSecurity.freeAttributes(sa);
         }
@@ -67,7 +65,7 @@ class WinloopNamedPipeOwnerTest extends AbstractNamedPipeTest {
     void aWinloopServersPipeIsOwnedByItsUserAndItsClientsConnect() throws Exception {
         NamedPipeAddress address = newAddress();
         Channel server = echoServer(address);
-        long probe = PipeKernel32.CreateFileW(new WString(address.path()), Kernel32.GENERIC_READ, 0, 0,
+        long probe = Kernel32.CreateFileW(new WString(address.path()), Kernel32.GENERIC_READ, 0, 0,
                 Kernel32.OPEN_EXISTING, 0, 0);
         assertNotEquals(Kernel32.INVALID_HANDLE_VALUE, probe);
         assertEquals(PipeSecurity.currentUserSid(), PipeSecurity.readOwner(probe), "the owner the server names");
@@ -92,11 +90,11 @@ class WinloopNamedPipeOwnerTest extends AbstractNamedPipeTest {
             // the owner must be a SID of the caller's token); the squat then needs a second account, and the decision
             // is what ownerPoliciesDecideAsDocumented checks.
             assertEquals(Kernel32.INVALID_HANDLE_VALUE, squatter);
-            assertEquals(ERROR_INVALID_OWNER, WinError.lastError(), PipeErrors.describe(WinError.lastError()));
+            assertEquals(ERROR_INVALID_OWNER, WinError.lastError(), WinError.describe(WinError.lastError()));
             return;
         }
         // Wine takes any owner in a descriptor.
-        assertNotEquals(Kernel32.INVALID_HANDLE_VALUE, squatter, PipeErrors.describe(WinError.lastError()));
+        assertNotEquals(Kernel32.INVALID_HANDLE_VALUE, squatter, WinError.describe(WinError.lastError()));
         try {
             ChannelFuture refused = connect(address, NamedPipeOwnerPolicy.trusted());
             assertInstanceOf(ConnectException.class, refused.cause());
@@ -105,8 +103,8 @@ class WinloopNamedPipeOwnerTest extends AbstractNamedPipeTest {
             assertTrue(message.contains("PIPE_OWNER_POLICY"), message);
             assertTrue(refused.channel().closeFuture().await(5, TimeUnit.SECONDS));
             // The squatter's instance saw a client come and go, and got nothing.
-            assertEquals(0, PipeKernel32.ConnectNamedPipe(squatter, 0));
-            assertEquals(PipeErrors.ERROR_NO_DATA, WinError.lastError(), PipeErrors.describe(WinError.lastError()));
+            assertEquals(0, Kernel32.ConnectNamedPipe(squatter, 0));
+            assertEquals(WinError.ERROR_NO_DATA, WinError.lastError(), WinError.describe(WinError.lastError()));
         } finally {
             Kernel32.CloseHandle(squatter);
         }
@@ -166,7 +164,7 @@ class WinloopNamedPipeOwnerTest extends AbstractNamedPipeTest {
         assertNotEquals(Kernel32.INVALID_HANDLE_VALUE, pipe);
         assertNotEquals(Kernel32.INVALID_HANDLE_VALUE, second);
         try {
-            long probe = PipeKernel32.CreateFileW(new WString(address.path()), Kernel32.GENERIC_READ, 0, 0,
+            long probe = Kernel32.CreateFileW(new WString(address.path()), Kernel32.GENERIC_READ, 0, 0,
                     Kernel32.OPEN_EXISTING, 0, 0);
             String owner = PipeSecurity.readOwner(probe);
             Kernel32.CloseHandle(probe);

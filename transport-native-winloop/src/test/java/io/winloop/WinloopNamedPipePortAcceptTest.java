@@ -14,8 +14,7 @@ import io.netty.channel.EventLoopGroup;
 import io.winloop.AbstractNamedPipeTest.Collector;
 import io.winloop.AbstractNamedPipeTest.Echo;
 import io.winloop.internal.pipe.PipeAcceptMode;
-import io.winloop.internal.pipe.PipeErrors;
-import io.winloop.internal.pipe.PipeKernel32;
+import io.winloop.internal.win.Kernel32;
 import io.winloop.internal.win.NativeMemory;
 import io.winloop.internal.win.WinError;
 import io.winloop.internal.win.Wine;
@@ -99,8 +98,8 @@ class WinloopNamedPipePortAcceptTest {
 
     /** WaitNamedPipe answers ERROR_FILE_NOT_FOUND only when no instance of the name is open. */
     private static boolean isNameFree(NamedPipeAddress address) {
-        return PipeKernel32.WaitNamedPipeW(new WString(address.path()), 1) == 0
-                && WinError.lastError() == PipeErrors.ERROR_FILE_NOT_FOUND;
+        return Kernel32.WaitNamedPipeW(new WString(address.path()), 1) == 0
+                && WinError.lastError() == WinError.ERROR_FILE_NOT_FOUND;
     }
 
     /**

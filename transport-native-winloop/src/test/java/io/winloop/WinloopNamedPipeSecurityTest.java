@@ -3,9 +3,8 @@ package io.winloop;
 import com.sun.jna.WString;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.ChannelFuture;
-import io.winloop.internal.pipe.PipeErrors;
-import io.winloop.internal.pipe.PipeKernel32;
 import io.winloop.internal.pipe.PipeSecurity;
+import io.winloop.internal.win.Kernel32;
 import io.winloop.internal.win.WinError;
 import io.winloop.internal.win.Wine;
 import org.junit.jupiter.api.Test;
@@ -80,8 +79,8 @@ class WinloopNamedPipeSecurityTest extends AbstractNamedPipeTest {
             return null;
         }
         assertTrue(bind.channel().closeFuture().await(5, TimeUnit.SECONDS));
-        long wait = PipeKernel32.WaitNamedPipeW(new WString(address.path()), 1);
-        assertTrue(wait == 0 && WinError.lastError() == PipeErrors.ERROR_FILE_NOT_FOUND,
+        long wait = Kernel32.WaitNamedPipeW(new WString(address.path()), 1);
+        assertTrue(wait == 0 && WinError.lastError() == WinError.ERROR_FILE_NOT_FOUND,
                 "a refused descriptor creates no instance");
         return bind.cause();
     }

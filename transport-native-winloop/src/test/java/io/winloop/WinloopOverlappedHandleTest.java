@@ -91,7 +91,7 @@ class WinloopOverlappedHandleTest {
                 });
                 long overlapped = op.prepare(handle.binding, 0);
                 if (Kernel32.ReadFile(handle.binding.handle(), op.extra(), 16, 0, overlapped) == 0
-                        && WinError.lastError() != Kernel32.ERROR_IO_PENDING) {
+                        && WinError.lastError() != WinError.ERROR_IO_PENDING) {
                     int error = WinError.lastError();
                     op.release();
                     throw new IOException("ReadFile: " + WinError.describe(error));

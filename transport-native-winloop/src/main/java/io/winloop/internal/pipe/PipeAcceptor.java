@@ -1,13 +1,15 @@
 package io.winloop.internal.pipe;
 
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
+import io.winloop.internal.overlapped.PortBinding;
 import io.winloop.internal.win.Kernel32;
 import io.winloop.internal.win.NativeMemory;
 import io.winloop.internal.win.WinError;
 
 import java.io.IOException;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Keeps a pipe server's instances listening and hands over each one a client connected to.
@@ -21,27 +23,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * and writes then complete on that loop's port like any other overlapped operation.
  *
  * <p>The thread owns the listening instances, their events and OVERLAPPED blocks, and the SECURITY_ATTRIBUTES they
- * are created with; {@link #stop()} makes it cancel and close them and free everything, then end.
+ * are created with; {@link #stop()} makes it cancel and close them and free everything, then end. What it hands
+ * over (and each failure) reaches the {@link Listener} on the server's loop, by {@link EventExecutor#execute}.
  */
-public final class PipeAcceptor implements PipeServerAcceptor, Runnable {
-    /** Receives connected instances and errors, on the acceptor thread. */
-    public interface Listener {
-        /** {@code handle} is a connected server end; the listener owns it now. */
-        void accepted(long handle);
-
-        void failed(IOException cause);
-    }
-
+public final class PipeAcceptor extends AbstractPipeAcceptor implements Runnable {
     /** One wait handle is the acceptor's own wake-up event. */
-    public static final int MAX_INSTANCES = PipeKernel32.MAXIMUM_WAIT_OBJECTS - 1;
+    public static final int MAX_INSTANCES = Kernel32.MAXIMUM_WAIT_OBJECTS - 1;
     private static final InternalLogger logger = InternalLoggerFactory.getInstance(PipeAcceptor.class);
-    private static final int RETRY_MILLIS = 100;
     /** How long {@link #stop()} waits for the thread to close the listening instances. */
     private static final long STOP_WAIT_MILLIS = 2000;
 
-    private final PipeInstances pipeInstances;
-    private final int instances;
-    private final Listener listener;
     private final long wakeEvent;
     private final long[] handles;
     private final long[] events;
@@ -49,39 +40,33 @@ public final class PipeAcceptor implements PipeServerAcceptor, Runnable {
     private final long waitHandles;
     private final long scratch;
     private final int[] waitSlot;
-    /** Instances handed over and not yet taken by the channel ({@link #delivered()}): the backlog. */
-    private final AtomicInteger undelivered = new AtomicInteger();
-    private final FailureStreak failures = new FailureStreak();
     private volatile boolean stopped;
     private final Thread thread;
 
     /**
      * @param pipeInstances where the instances come from, the first included; owned by the acceptor once it is
      *                      made (closed when it ends)
+     * @param loop          the server's loop, where the listener is told
      */
-    public PipeAcceptor(PipeInstances pipeInstances, int instances, Listener listener) throws IOException {
-        if (instances < 1 || instances > MAX_INSTANCES) {
-            throw new IllegalArgumentException("instances: " + instances + " (expected: 1.." + MAX_INSTANCES + ")");
-        }
-        this.pipeInstances = pipeInstances;
-        this.instances = instances;
-        this.listener = listener;
+    public PipeAcceptor(PipeInstances pipeInstances, int instances, EventExecutor loop, Listener listener)
+            throws IOException {
+        super(pipeInstances, instances, MAX_INSTANCES, onLoop(loop, listener));
         this.handles = new long[instances];
         this.events = new long[instances];
         this.waitSlot = new int[instances];
-        this.wakeEvent = PipeKernel32.CreateEventW(0, 0, 0, 0);
+        this.wakeEvent = Kernel32.CreateEventW(0, 0, 0, 0);
         if (wakeEvent == 0) {
             throw PipeErrors.newException("CreateEvent", WinError.lastError());
         }
         for (int i = 0; i < instances; i++) {
-            events[i] = PipeKernel32.CreateEventW(0, 1, 0, 0);
+            events[i] = Kernel32.CreateEventW(0, 1, 0, 0);
             if (events[i] == 0) {
                 int error = WinError.lastError();
                 closeEvents();
                 throw PipeErrors.newException("CreateEvent", error);
             }
         }
-        this.overlapped = NativeMemory.allocate((long) instances * PipeKernel32.OVERLAPPED_SIZE);
+        this.overlapped = NativeMemory.allocate((long) instances * Kernel32.OVERLAPPED_SIZE);
         this.waitHandles = NativeMemory.allocate((long) (instances + 1) * 8);
         this.scratch = NativeMemory.allocate(8);
         this.thread = new Thread(this, "winloop-pipe-acceptor " + pipeInstances.path());
@@ -100,7 +85,7 @@ public final class PipeAcceptor implements PipeServerAcceptor, Runnable {
     @Override
     public void stop() {
         stopped = true;
-        PipeKernel32.SetEvent(wakeEvent);
+        Kernel32.SetEvent(wakeEvent);
         try {
             thread.join(STOP_WAIT_MILLIS);
         } catch (InterruptedException e) {
@@ -108,11 +93,10 @@ public final class PipeAcceptor implements PipeServerAcceptor, Runnable {
         }
     }
 
-    /** The channel took one accepted instance: the acceptor may listen with one more. From any thread. */
     @Override
-    public void delivered() {
-        if (undelivered.decrementAndGet() < instances) {
-            PipeKernel32.SetEvent(wakeEvent);
+    void backlogShrank() {
+        if (!isBacklogFull()) {
+            Kernel32.SetEvent(wakeEvent);
         }
     }
 
@@ -141,28 +125,28 @@ public final class PipeAcceptor implements PipeServerAcceptor, Runnable {
      */
     private boolean fillInstances() {
         for (int i = 0; i < instances && !stopped; i++) {
-            if (handles[i] != 0 || undelivered.get() >= instances) {
+            if (handles[i] != 0 || isBacklogFull()) {
                 continue;
             }
             long handle = nextInstance();
             if (handle == 0) {
                 return true;
             }
-            long ov = overlapped + (long) i * PipeKernel32.OVERLAPPED_SIZE;
-            NativeMemory.zero(ov, PipeKernel32.OVERLAPPED_SIZE);
-            PipeKernel32.ResetEvent(events[i]);
-            NativeMemory.putLong(ov + PipeKernel32.OVERLAPPED_EVENT, events[i]);
-            if (PipeKernel32.ConnectNamedPipe(handle, ov) != 0) {
-                handOver(handle);
+            long ov = overlapped + (long) i * Kernel32.OVERLAPPED_SIZE;
+            NativeMemory.zero(ov, Kernel32.OVERLAPPED_SIZE);
+            Kernel32.ResetEvent(events[i]);
+            NativeMemory.putLong(ov + Kernel32.OVERLAPPED_EVENT, events[i]);
+            if (Kernel32.ConnectNamedPipe(handle, ov) != 0) {
+                handOver(new PortBinding(handle));
                 continue;
             }
             int error = WinError.lastError();
-            if (error == PipeErrors.ERROR_IO_PENDING) {
+            if (error == WinError.ERROR_IO_PENDING) {
                 handles[i] = handle;
-                failures.succeeded();
-            } else if (error == PipeErrors.ERROR_PIPE_CONNECTED) {
-                handOver(handle); // the client came first (pipe-probe.c)
-            } else if (error == PipeErrors.ERROR_NO_DATA) {
+                listenedAgain();
+            } else if (error == WinError.ERROR_PIPE_CONNECTED) {
+                handOver(new PortBinding(handle)); // the client came first (pipe-probe.c)
+            } else if (error == WinError.ERROR_NO_DATA) {
                 // A client opened this instance and closed it again before ConnectNamedPipe: nothing to serve and
                 // nothing wrong (any local process can do it at will). Close it; the slot listens anew at once.
                 Kernel32.CloseHandle(handle);
@@ -176,24 +160,6 @@ public final class PipeAcceptor implements PipeServerAcceptor, Runnable {
         return false;
     }
 
-    private long nextInstance() {
-        try {
-            return pipeInstances.next();
-        } catch (IOException e) {
-            report(e);
-            return 0;
-        }
-    }
-
-    /** Reports the first of a streak of equal failures; the repeats (one per retry) only to the debug log. */
-    private void report(IOException failure) {
-        if (failures.shouldReport(failure)) {
-            listener.failed(failure);
-        } else {
-            logger.debug("{} (again, {} times since it was reported)", failure.getMessage(), failures.suppressed());
-        }
-    }
-
     private void waitForConnects(int timeoutMillis) {
         int count = 0;
         for (int i = 0; i < instances; i++) {
@@ -203,42 +169,36 @@ public final class PipeAcceptor implements PipeServerAcceptor, Runnable {
             }
         }
         NativeMemory.putLong(waitHandles + count * 8L, wakeEvent);
-        int result = PipeKernel32.WaitForMultipleObjects(count + 1, waitHandles, 0, timeoutMillis);
-        if (result == PipeKernel32.WAIT_FAILED) {
+        int result = Kernel32.WaitForMultipleObjects(count + 1, waitHandles, 0, timeoutMillis);
+        if (result == Kernel32.WAIT_FAILED) {
             throw new IllegalStateException(PipeErrors.newException("WaitForMultipleObjects", WinError.lastError()));
         }
-        int index = result - PipeKernel32.WAIT_OBJECT_0;
+        int index = result - Kernel32.WAIT_OBJECT_0;
         if (index < 0 || index >= count) {
             return; // the wake-up event (stop, or room in the backlog), a timeout (retry), or an abandoned wait
         }
         int slot = waitSlot[index];
         long handle = handles[slot];
-        long ov = overlapped + (long) slot * PipeKernel32.OVERLAPPED_SIZE;
+        long ov = overlapped + (long) slot * Kernel32.OVERLAPPED_SIZE;
         handles[slot] = 0;
-        if (PipeKernel32.GetOverlappedResult(handle, ov, scratch, 0) != 0) {
-            handOver(handle);
+        if (Kernel32.GetOverlappedResult(handle, ov, scratch, 0) != 0) {
+            handOver(new PortBinding(handle));
         } else {
             // A client that came and went, or an instance gone wrong: close it; the slot listens anew.
             logger.debug("ConnectNamedPipe({}) completed with {}", pipeInstances.path(),
-                    PipeErrors.describe(WinError.lastError()));
+                    WinError.describe(WinError.lastError()));
             Kernel32.CloseHandle(handle);
         }
-    }
-
-    private void handOver(long handle) {
-        failures.succeeded();
-        undelivered.incrementAndGet();
-        listener.accepted(handle);
     }
 
     private void cleanUp() {
         for (int i = 0; i < instances; i++) {
             long handle = handles[i];
             if (handle != 0) {
-                long ov = overlapped + (long) i * PipeKernel32.OVERLAPPED_SIZE;
+                long ov = overlapped + (long) i * Kernel32.OVERLAPPED_SIZE;
                 Kernel32.CancelIoEx(handle, ov);
                 // Wait for the cancelled connect to finish: the kernel writes the OVERLAPPED until then.
-                PipeKernel32.GetOverlappedResult(handle, ov, scratch, 1);
+                Kernel32.GetOverlappedResult(handle, ov, scratch, 1);
                 Kernel32.CloseHandle(handle);
                 handles[i] = 0;
             }
@@ -257,5 +217,31 @@ public final class PipeAcceptor implements PipeServerAcceptor, Runnable {
             }
         }
         Kernel32.CloseHandle(wakeEvent);
+    }
+
+    /**
+     * {@code listener}, told on {@code loop}: a connected instance the loop no longer takes (it shut down) is
+     * closed, and a failure then is dropped with the channel it was for.
+     */
+    private static Listener onLoop(EventExecutor loop, Listener listener) {
+        return new Listener() {
+            @Override
+            public void accepted(PortBinding connected) {
+                try {
+                    loop.execute(() -> listener.accepted(connected));
+                } catch (RejectedExecutionException e) {
+                    Kernel32.CloseHandle(connected.handle());
+                }
+            }
+
+            @Override
+            public void failed(IOException cause) {
+                try {
+                    loop.execute(() -> listener.failed(cause));
+                } catch (RejectedExecutionException ignored) {
+                    // The loop is gone; so is the channel.
+                }
+            }
+        };
     }
 }

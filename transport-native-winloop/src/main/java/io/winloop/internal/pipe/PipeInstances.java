@@ -3,6 +3,7 @@ package io.winloop.internal.pipe;
 import com.sun.jna.WString;
 import io.winloop.internal.win.Kernel32;
 import io.winloop.internal.win.WinError;
+import io.winloop.internal.win.WinFileType;
 
 import java.io.IOException;
 
@@ -63,10 +64,10 @@ public final class PipeInstances {
      * opened or created as a pipe's did not lead anywhere else.
      */
     public static void checkIsPipe(long handle, String operation) throws IOException {
-        int type = PipeKernel32.GetFileType(handle);
-        if (type != PipeKernel32.FILE_TYPE_PIPE) {
+        int type = Kernel32.GetFileType(handle);
+        if (type != WinFileType.FILE_TYPE_PIPE) {
             throw new IOException(operation + " opened something that is not a pipe (GetFileType = " + type
-                    + ", FILE_TYPE_PIPE = " + PipeKernel32.FILE_TYPE_PIPE + "); closed it");
+                    + ", FILE_TYPE_PIPE = " + WinFileType.FILE_TYPE_PIPE + "); closed it");
         }
     }
 
@@ -82,7 +83,7 @@ public final class PipeInstances {
      * @throws java.net.BindException with WaitNamedPipe's real error when it answers anything else
      */
     public static boolean isNameInUse(String path) throws IOException {
-        if (PipeKernel32.WaitNamedPipeW(new WString(path), 1) != 0) {
+        if (Kernel32.WaitNamedPipeW(new WString(path), 1) != 0) {
             return true;
         }
         return isInUse(WinError.lastError(), path);
@@ -91,9 +92,9 @@ public final class PipeInstances {
     /** What WaitNamedPipe's failure {@code error} says of the name: in use, free, or (thrown) cannot tell. */
     public static boolean isInUse(int error, String path) throws IOException {
         switch (error) {
-            case PipeErrors.ERROR_FILE_NOT_FOUND:
+            case WinError.ERROR_FILE_NOT_FOUND:
                 return false;
-            case PipeErrors.ERROR_SEM_TIMEOUT:
+            case WinError.ERROR_SEM_TIMEOUT:
                 return true;
             default:
                 throw PipeErrors.newBindException("WaitNamedPipe(" + path + ")", error,
@@ -117,11 +118,11 @@ public final class PipeInstances {
      * @return the instance's handle, or {@link Kernel32#INVALID_HANDLE_VALUE} with the error in GetLastError
      */
     public static long create(WString name, boolean first, int bufferSize, long securityAttributes) {
-        int openMode = PipeKernel32.PIPE_ACCESS_DUPLEX | Kernel32.FILE_FLAG_OVERLAPPED
-                | (first ? PipeKernel32.FILE_FLAG_FIRST_PIPE_INSTANCE : 0);
-        return PipeKernel32.CreateNamedPipeW(name, openMode,
-                PipeKernel32.PIPE_TYPE_BYTE | PipeKernel32.PIPE_READMODE_BYTE | PipeKernel32.PIPE_WAIT
-                        | PipeKernel32.PIPE_REJECT_REMOTE_CLIENTS,
-                PipeKernel32.PIPE_UNLIMITED_INSTANCES, bufferSize, bufferSize, 0, securityAttributes);
+        int openMode = Kernel32.PIPE_ACCESS_DUPLEX | Kernel32.FILE_FLAG_OVERLAPPED
+                | (first ? Kernel32.FILE_FLAG_FIRST_PIPE_INSTANCE : 0);
+        return Kernel32.CreateNamedPipeW(name, openMode,
+                Kernel32.PIPE_TYPE_BYTE | Kernel32.PIPE_READMODE_BYTE | Kernel32.PIPE_WAIT
+                        | Kernel32.PIPE_REJECT_REMOTE_CLIENTS,
+                Kernel32.PIPE_UNLIMITED_INSTANCES, bufferSize, bufferSize, 0, securityAttributes);
     }
 }

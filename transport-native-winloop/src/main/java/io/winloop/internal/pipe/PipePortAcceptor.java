@@ -27,27 +27,13 @@ import java.util.concurrent.TimeUnit;
  * completion is dequeued, never before (the kernel writes the OVERLAPPED until then, and Wine finds the file by its
  * handle). Loop thread only, like the {@link OverlappedIo} it uses.
  */
-public final class PipePortAcceptor implements PipeServerAcceptor {
-    /** Receives connected instances and errors, on the loop thread. */
-    public interface Listener {
-        /** {@code connected} is a connected server end, associated with this loop's port; the listener owns it. */
-        void accepted(PortBinding connected);
-
-        void failed(IOException cause);
-    }
-
+public final class PipePortAcceptor extends AbstractPipeAcceptor {
     private static final InternalLogger logger = InternalLoggerFactory.getInstance(PipePortAcceptor.class);
-    private static final long RETRY_MILLIS = 100;
 
-    private final PipeInstances pipeInstances;
     private final EventExecutor loop;
-    private final Listener listener;
     private final Slot[] slots;
-    /** Instances handed over and not yet taken by the channel ({@link #delivered()}): the backlog. */
-    private int undelivered;
     private boolean stopped;
     private ScheduledFuture<?> retry;
-    private final FailureStreak failures = new FailureStreak();
 
     /**
      * @param pipeInstances where the instances come from, the first included; owned by the acceptor once it is
@@ -55,13 +41,8 @@ public final class PipePortAcceptor implements PipeServerAcceptor {
      */
     public PipePortAcceptor(PipeInstances pipeInstances, int instances, OverlappedIo io, EventExecutor loop,
                             Listener listener) {
-        if (instances < 1 || instances > PipeKernel32.PIPE_UNLIMITED_INSTANCES) {
-            throw new IllegalArgumentException("instances: " + instances + " (expected: 1.."
-                    + PipeKernel32.PIPE_UNLIMITED_INSTANCES + ")");
-        }
-        this.pipeInstances = pipeInstances;
+        super(pipeInstances, instances, Kernel32.PIPE_UNLIMITED_INSTANCES, listener);
         this.loop = loop;
-        this.listener = listener;
         this.slots = new Slot[instances];
         for (int i = 0; i < instances; i++) {
             slots[i] = new Slot(io);
@@ -74,10 +55,8 @@ public final class PipePortAcceptor implements PipeServerAcceptor {
         fill();
     }
 
-    /** The channel took one accepted instance: the acceptor may listen with one more. */
     @Override
-    public void delivered() {
-        undelivered--;
+    void backlogShrank() {
         fill();
     }
 
@@ -131,7 +110,7 @@ public final class PipePortAcceptor implements PipeServerAcceptor {
     /** Listens with every empty slot, while the backlog of undelivered instances leaves room. */
     private void fill() {
         for (Slot slot : slots) {
-            while (!stopped && slot.listening == null && !slot.dead && undelivered < slots.length) {
+            while (!stopped && slot.listening == null && !slot.dead && !isBacklogFull()) {
                 if (!slot.listen()) {
                     break;
                 }
@@ -146,31 +125,6 @@ public final class PipePortAcceptor implements PipeServerAcceptor {
                 fill();
             }, RETRY_MILLIS, TimeUnit.MILLISECONDS);
         }
-    }
-
-    private long nextInstance() {
-        try {
-            return pipeInstances.next();
-        } catch (IOException e) {
-            report(e);
-            scheduleRetry();
-            return 0;
-        }
-    }
-
-    /** Reports the first of a streak of equal failures; the repeats (one per retry) only to the debug log. */
-    private void report(IOException failure) {
-        if (failures.shouldReport(failure)) {
-            listener.failed(failure);
-        } else {
-            logger.debug("{} (again, {} times since it was reported)", failure.getMessage(), failures.suppressed());
-        }
-    }
-
-    private void handOver(PortBinding connected) {
-        failures.succeeded();
-        undelivered++;
-        listener.accepted(connected);
     }
 
     /** One listening position: its reusable operation and the instance waiting in it. */
@@ -192,7 +146,8 @@ public final class PipePortAcceptor implements PipeServerAcceptor {
         boolean listen() {
             long handle = nextInstance();
             if (handle == 0) {
-                return false; // reported; retried after a pause
+                scheduleRetry(); // reported
+                return false;
             }
             PortBinding instance = new PortBinding(handle);
             long overlapped;
@@ -209,20 +164,20 @@ public final class PipePortAcceptor implements PipeServerAcceptor {
                 dead = true;
                 return false;
             }
-            if (PipeKernel32.ConnectNamedPipe(handle, overlapped) != 0) {
+            if (Kernel32.ConnectNamedPipe(handle, overlapped) != 0) {
                 started(instance); // a completion is queued for a success too
                 return false;
             }
             int error = WinError.lastError();
             switch (error) {
-                case PipeErrors.ERROR_IO_PENDING:
+                case WinError.ERROR_IO_PENDING:
                     started(instance);
                     return false;
-                case PipeErrors.ERROR_PIPE_CONNECTED:
+                case WinError.ERROR_PIPE_CONNECTED:
                     // The client opened the instance before ConnectNamedPipe: connected, and no completion comes.
                     handOver(instance);
                     return true;
-                case PipeErrors.ERROR_NO_DATA:
+                case WinError.ERROR_NO_DATA:
                     // A client opened it and closed it again before ConnectNamedPipe: nothing to serve.
                     Kernel32.CloseHandle(handle);
                     return true;
@@ -235,7 +190,7 @@ public final class PipePortAcceptor implements PipeServerAcceptor {
         }
 
         private void started(PortBinding instance) {
-            failures.succeeded();
+            listenedAgain();
             op.started();
             listening = instance;
         }

@@ -1,6 +1,7 @@
 package io.winloop.internal.pipe;
 
 import com.sun.jna.WString;
+import io.winloop.internal.win.Advapi32;
 import io.winloop.internal.win.Kernel32;
 import io.winloop.internal.win.NativeMemory;
 import io.winloop.internal.win.WinError;
@@ -60,13 +61,13 @@ public final class PipeSecurity {
         long scratch = NativeMemory.allocate(16 + 512);
         long token = 0;
         try {
-            if (PipeAdvapi32.OpenProcessToken(Kernel32.GetCurrentProcess(), PipeAdvapi32.TOKEN_QUERY, scratch)
+            if (Advapi32.OpenProcessToken(Kernel32.GetCurrentProcess(), Advapi32.TOKEN_QUERY, scratch)
                     == 0) {
                 throw PipeErrors.newException("OpenProcessToken", WinError.lastError());
             }
             token = NativeMemory.getLong(scratch);
             long info = scratch + 16;
-            if (PipeAdvapi32.GetTokenInformation(token, PipeAdvapi32.TOKEN_USER, info, 512, scratch + 8) == 0) {
+            if (Advapi32.GetTokenInformation(token, Advapi32.TOKEN_USER, info, 512, scratch + 8) == 0) {
                 throw PipeErrors.newException("GetTokenInformation(TokenUser)", WinError.lastError());
             }
             return sidString(NativeMemory.getLong(info)); // TOKEN_USER.User.Sid
@@ -95,7 +96,7 @@ public final class PipeSecurity {
 
     public static void freeAttributes(long sa) {
         if (sa != 0) {
-            PipeKernel32.LocalFree(NativeMemory.getLong(sa + SA_SIZE));
+            Kernel32.LocalFree(NativeMemory.getLong(sa + SA_SIZE));
             NativeMemory.free(sa);
         }
     }
@@ -104,14 +105,14 @@ public final class PipeSecurity {
     private static long descriptor(String sddl, long freeOnError) {
         long out = NativeMemory.allocate(8);
         try {
-            if (PipeAdvapi32.ConvertStringSecurityDescriptorToSecurityDescriptorW(new WString(sddl),
-                    PipeAdvapi32.SDDL_REVISION_1, out, 0) == 0) {
+            if (Advapi32.ConvertStringSecurityDescriptorToSecurityDescriptorW(new WString(sddl),
+                    Advapi32.SDDL_REVISION_1, out, 0) == 0) {
                 int error = WinError.lastError();
                 if (freeOnError != 0) {
                     NativeMemory.free(freeOnError);
                 }
                 throw new IllegalArgumentException("invalid security descriptor (SDDL) " + sddl + ": "
-                        + PipeErrors.describe(error));
+                        + WinError.describe(error));
             }
             return NativeMemory.getLong(out);
         } finally {
@@ -157,7 +158,7 @@ public final class PipeSecurity {
                         + "(A;;GA;;;" + user + ")");
             }
         } finally {
-            PipeKernel32.LocalFree(sd);
+            Kernel32.LocalFree(sd);
         }
     }
 
@@ -165,9 +166,9 @@ public final class PipeSecurity {
     private static long dacl(long sd, String sddl) {
         long out = NativeMemory.allocate(24);
         try {
-            if (PipeAdvapi32.GetSecurityDescriptorDacl(sd, out, out + 8, out + 16) == 0) {
+            if (Advapi32.GetSecurityDescriptorDacl(sd, out, out + 8, out + 16) == 0) {
                 throw new IllegalArgumentException("GetSecurityDescriptorDacl(" + sddl + ") failed: "
-                        + PipeErrors.describe(WinError.lastError()));
+                        + WinError.describe(WinError.lastError()));
             }
             long dacl = NativeMemory.getInt(out) != 0 ? NativeMemory.getLong(out + 8) : 0;
             if (dacl == 0) {
@@ -239,9 +240,9 @@ public final class PipeSecurity {
      * grants, but for OWNER RIGHTS ACEs, which name the owner: this user, as the server sets it).
      */
     private static boolean grantsCreateInstance(long selfRelative, long dacl, String user) throws IOException {
-        long scratch = NativeMemory.allocate(PipeAdvapi32.SECURITY_DESCRIPTOR_SIZE + 16 + 16 + 256 + 16);
+        long scratch = NativeMemory.allocate(Advapi32.SECURITY_DESCRIPTOR_SIZE + 16 + 16 + 256 + 16);
         long sd = scratch;
-        long mapping = sd + PipeAdvapi32.SECURITY_DESCRIPTOR_SIZE;
+        long mapping = sd + Advapi32.SECURITY_DESCRIPTOR_SIZE;
         long out = mapping + 16;             // token, impersonation token
         long privileges = out + 16;          // PRIVILEGE_SET, 256 bytes
         long results = privileges + 256;     // privilege set length, granted access, status
@@ -250,24 +251,24 @@ public final class PipeSecurity {
         long impersonation = 0;
         try {
             sid = sidOf(user, out);
-            PipeAdvapi32.InitializeSecurityDescriptor(sd, PipeAdvapi32.SECURITY_DESCRIPTOR_REVISION);
-            PipeAdvapi32.SetSecurityDescriptorOwner(sd, sid, 0);
-            PipeAdvapi32.SetSecurityDescriptorGroup(sd, sid, 0);
-            PipeAdvapi32.SetSecurityDescriptorDacl(sd, 1, dacl, 0);
+            Advapi32.InitializeSecurityDescriptor(sd, Advapi32.SECURITY_DESCRIPTOR_REVISION);
+            Advapi32.SetSecurityDescriptorOwner(sd, sid, 0);
+            Advapi32.SetSecurityDescriptorGroup(sd, sid, 0);
+            Advapi32.SetSecurityDescriptorDacl(sd, 1, dacl, 0);
             for (int i = 0; i < FILE_GENERIC_MAPPING.length; i++) {
                 NativeMemory.putInt(mapping + 4L * i, FILE_GENERIC_MAPPING[i]);
             }
-            if (PipeAdvapi32.OpenProcessToken(Kernel32.GetCurrentProcess(),
-                    PipeAdvapi32.TOKEN_QUERY | PipeAdvapi32.TOKEN_DUPLICATE, out) == 0) {
+            if (Advapi32.OpenProcessToken(Kernel32.GetCurrentProcess(),
+                    Advapi32.TOKEN_QUERY | Advapi32.TOKEN_DUPLICATE, out) == 0) {
                 throw PipeErrors.newException("OpenProcessToken", WinError.lastError());
             }
             token = NativeMemory.getLong(out);
-            if (PipeAdvapi32.DuplicateToken(token, PipeAdvapi32.SECURITY_IDENTIFICATION_LEVEL, out + 8) == 0) {
+            if (Advapi32.DuplicateToken(token, Advapi32.SECURITY_IDENTIFICATION_LEVEL, out + 8) == 0) {
                 throw PipeErrors.newException("DuplicateToken", WinError.lastError());
             }
             impersonation = NativeMemory.getLong(out + 8);
             NativeMemory.putInt(results, 256);
-            if (PipeAdvapi32.AccessCheck(sd, impersonation, FILE_CREATE_PIPE_INSTANCE, mapping, privileges,
+            if (Advapi32.AccessCheck(sd, impersonation, FILE_CREATE_PIPE_INSTANCE, mapping, privileges,
                     results, results + 4, results + 8) == 0) {
                 throw PipeErrors.newException("AccessCheck(FILE_CREATE_PIPE_INSTANCE)", WinError.lastError());
             }
@@ -280,7 +281,7 @@ public final class PipeSecurity {
                 Kernel32.CloseHandle(token);
             }
             if (sid != 0) {
-                PipeKernel32.LocalFree(sid);
+                Kernel32.LocalFree(sid);
             }
             NativeMemory.free(scratch);
         }
@@ -288,7 +289,7 @@ public final class PipeSecurity {
 
     /** A binary SID for {@code sid}, to LocalFree. */
     private static long sidOf(String sid, long scratch) throws IOException {
-        if (PipeAdvapi32.ConvertStringSidToSidW(new WString(sid), scratch) == 0) {
+        if (Advapi32.ConvertStringSidToSidW(new WString(sid), scratch) == 0) {
             throw PipeErrors.newException("ConvertStringSidToSid(" + sid + ")", WinError.lastError());
         }
         return NativeMemory.getLong(scratch);
@@ -298,8 +299,8 @@ public final class PipeSecurity {
     public static String readOwner(long handle) throws IOException {
         long scratch = NativeMemory.allocate(16);
         try {
-            int error = PipeAdvapi32.GetSecurityInfo(handle, PipeAdvapi32.SE_KERNEL_OBJECT,
-                    PipeAdvapi32.OWNER_SECURITY_INFORMATION, scratch, 0, 0, 0, scratch + 8);
+            int error = Advapi32.GetSecurityInfo(handle, Advapi32.SE_KERNEL_OBJECT,
+                    Advapi32.OWNER_SECURITY_INFORMATION, scratch, 0, 0, 0, scratch + 8);
             if (error != 0) {
                 throw PipeErrors.newException("GetSecurityInfo(OWNER_SECURITY_INFORMATION)", error);
             }
@@ -307,7 +308,7 @@ public final class PipeSecurity {
             try {
                 return owner == 0 ? null : sidString(owner);
             } finally {
-                PipeKernel32.LocalFree(NativeMemory.getLong(scratch + 8));
+                Kernel32.LocalFree(NativeMemory.getLong(scratch + 8));
             }
         } finally {
             NativeMemory.free(scratch);
@@ -318,21 +319,21 @@ public final class PipeSecurity {
     public static String readDacl(long handle) throws IOException {
         long scratch = NativeMemory.allocate(16);
         try {
-            int error = PipeAdvapi32.GetSecurityInfo(handle, PipeAdvapi32.SE_KERNEL_OBJECT,
-                    PipeAdvapi32.DACL_SECURITY_INFORMATION, 0, 0, 0, 0, scratch);
+            int error = Advapi32.GetSecurityInfo(handle, Advapi32.SE_KERNEL_OBJECT,
+                    Advapi32.DACL_SECURITY_INFORMATION, 0, 0, 0, 0, scratch);
             if (error != 0) {
                 throw PipeErrors.newException("GetSecurityInfo", error);
             }
             long descriptor = NativeMemory.getLong(scratch);
             try {
-                if (PipeAdvapi32.ConvertSecurityDescriptorToStringSecurityDescriptorW(descriptor,
-                        PipeAdvapi32.SDDL_REVISION_1, PipeAdvapi32.DACL_SECURITY_INFORMATION, scratch + 8, 0) == 0) {
+                if (Advapi32.ConvertSecurityDescriptorToStringSecurityDescriptorW(descriptor,
+                        Advapi32.SDDL_REVISION_1, Advapi32.DACL_SECURITY_INFORMATION, scratch + 8, 0) == 0) {
                     throw PipeErrors.newException("ConvertSecurityDescriptorToStringSecurityDescriptor",
                             WinError.lastError());
                 }
                 return takeLocalString(NativeMemory.getLong(scratch + 8));
             } finally {
-                PipeKernel32.LocalFree(descriptor);
+                Kernel32.LocalFree(descriptor);
             }
         } finally {
             NativeMemory.free(scratch);
@@ -343,7 +344,7 @@ public final class PipeSecurity {
     private static String sidString(long sid) throws IOException {
         long out = NativeMemory.allocate(8);
         try {
-            if (PipeAdvapi32.ConvertSidToStringSidW(sid, out) == 0) {
+            if (Advapi32.ConvertSidToStringSidW(sid, out) == 0) {
                 throw PipeErrors.newException("ConvertSidToStringSid", WinError.lastError());
             }
             return takeLocalString(NativeMemory.getLong(out));
@@ -364,7 +365,7 @@ public final class PipeSecurity {
                 sb.append(c);
             }
         } finally {
-            PipeKernel32.LocalFree(address);
+            Kernel32.LocalFree(address);
         }
     }
 }

@@ -2,10 +2,12 @@ package io.winloop.internal.win;
 
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
+import com.sun.jna.WString;
 
 /**
- * Direct-mapped kernel32 functions. Every handle and pointer is passed as a raw {@code long} (x64 only), so a call
- * allocates nothing. The last error of a failed call is read with {@link com.sun.jna.Native#getLastError()}, which
+ * Direct-mapped kernel32 functions, every one Winloop calls (completion ports, files, named pipes, events). Every
+ * handle and pointer is passed as a raw {@code long} (x64 only), so a call allocates nothing; names are
+ * {@link WString}s (only on create and open, never on the data path). The last error of a failed call is read with {@link com.sun.jna.Native#getLastError()}, which
  * JNA captures right after the call, before the JVM can overwrite it.
  */
 public final class Kernel32 {
@@ -55,11 +57,6 @@ public final class Kernel32 {
 
     public static native long GetCurrentProcess();
 
-    /** GetLastError of an overlapped call that started and will complete later. */
-    public static final int ERROR_IO_PENDING = 997;
-    /** CancelIoEx: nothing in flight matched (the operation had completed already). */
-    public static final int ERROR_NOT_FOUND = 1168;
-
     /** Cancels the overlapped operation {@code overlapped} on {@code handle} (all of them when it is 0). */
     public static native int CancelIoEx(long handle, long overlapped);
 
@@ -79,9 +76,15 @@ public final class Kernel32 {
     public static final int FILE_FLAG_SEQUENTIAL_SCAN = 0x08000000;
     public static final int DUPLICATE_SAME_ACCESS = 2;
 
-    /** {@code name} is a NUL-terminated UTF-16LE string in native memory. */
-    public static native long CreateFileW(long name, int access, int shareMode, long security, int disposition,
+    /** With SECURITY_IDENTIFICATION: the server may learn who the client is but not act as it (no impersonation). */
+    public static final int SECURITY_SQOS_PRESENT = 0x00100000;
+    public static final int SECURITY_IDENTIFICATION = 1 << 16;
+
+    public static native long CreateFileW(WString name, int access, int shareMode, long security, int disposition,
                                           int flagsAndAttributes, long template);
+
+    /** The answer is one of {@link WinFileType}'s; FILE_TYPE_UNKNOWN also when the call failed. */
+    public static native int GetFileType(long handle);
 
     public static native int GetFileSizeEx(long file, long sizePtr);
 
@@ -91,4 +94,48 @@ public final class Kernel32 {
     public static native int GetCurrentProcessId();
 
     public static native int GetProcessHandleCount(long process, long countPtr);
+
+    // Named pipes.
+    public static final int PIPE_ACCESS_DUPLEX = 0x3;
+    public static final int FILE_FLAG_FIRST_PIPE_INSTANCE = 0x00080000;
+    public static final int PIPE_TYPE_BYTE = 0;
+    public static final int PIPE_READMODE_BYTE = 0;
+    public static final int PIPE_WAIT = 0;
+    public static final int PIPE_REJECT_REMOTE_CLIENTS = 0x8;
+    public static final int PIPE_UNLIMITED_INSTANCES = 255;
+
+    public static native long CreateNamedPipeW(WString name, int openMode, int pipeMode, int maxInstances,
+                                               int outBufferSize, int inBufferSize, int defaultTimeout,
+                                               long securityAttributes);
+
+    public static native int ConnectNamedPipe(long pipe, long overlapped);
+
+    public static native int DisconnectNamedPipe(long pipe);
+
+    public static native int WaitNamedPipeW(WString name, int timeoutMillis);
+
+    /** With a null buffer: only how many bytes wait to be read ({@code totalBytesAvailPtr}); never blocks. */
+    public static native int PeekNamedPipe(long pipe, long buffer, int length, long readPtr, long totalBytesAvailPtr,
+                                           long bytesLeftThisMessagePtr);
+
+    /** Frees what advapi32's conversions (SDDL, SIDs, GetSecurityInfo) allocated. */
+    public static native long LocalFree(long memory);
+
+    // Events and waits (the thread-mode pipe acceptor).
+    public static final int WAIT_OBJECT_0 = 0;
+    public static final int WAIT_FAILED = -1;
+    public static final int MAXIMUM_WAIT_OBJECTS = 64;
+    /** OVERLAPPED on x64, 32 bytes, for calls that signal an event (hEvent @24) rather than a port. */
+    public static final int OVERLAPPED_SIZE = 32;
+    public static final int OVERLAPPED_EVENT = 24;
+
+    public static native long CreateEventW(long securityAttributes, int manualReset, int initialState, long name);
+
+    public static native int SetEvent(long event);
+
+    public static native int ResetEvent(long event);
+
+    public static native int WaitForMultipleObjects(int count, long handles, int waitAll, int timeoutMillis);
+
+    public static native int GetOverlappedResult(long file, long overlapped, long bytesPtr, int wait);
 }

@@ -24,7 +24,7 @@ public final class Mswsock {
     /** Most bytes one TransmitFile call may send (its documentation: 2,147,483,646). */
     public static final int MAX_BYTES_PER_CALL = Integer.MAX_VALUE - 1;
     /** WSA_IO_PENDING: the overlapped TransmitFile started and completes later. */
-    public static final int WSA_IO_PENDING = 997;
+    public static final int WSA_IO_PENDING = WinError.ERROR_IO_PENDING;
     /** _WSAIORW(IOC_WS2, 6). */
     public static final int SIO_GET_EXTENSION_FUNCTION_POINTER = 0xC8000006;
 

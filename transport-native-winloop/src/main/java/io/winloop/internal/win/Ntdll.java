@@ -15,6 +15,10 @@ public final class Ntdll {
     public static final int STATUS_INFO_LENGTH_MISMATCH = 0xC0000004;
     public static final int STATUS_NOT_IMPLEMENTED = 0xC0000002;
     public static final int STATUS_INVALID_INFO_CLASS = 0xC0000003;
+    /** A pipe read or write after the other end closed (ERROR_BROKEN_PIPE). */
+    public static final int STATUS_PIPE_BROKEN = 0xC000014B;
+    public static final int STATUS_PIPE_DISCONNECTED = 0xC00000B0;
+    public static final int STATUS_PIPE_CLOSING = 0xC00000B1;
 
     /** NtSetInformationFile class that replaces (or, with a NULL port, removes) a handle's completion port. */
     public static final int FILE_REPLACE_COMPLETION_INFORMATION = 61;

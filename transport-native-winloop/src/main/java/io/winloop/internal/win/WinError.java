@@ -52,10 +52,27 @@ public final class WinError {
     public static final int WSASYSNOTREADY = 10091;
     public static final int WSAVERNOTSUPPORTED = 10092;
     public static final int WSANOTINITIALISED = 10093;
+    public static final int ERROR_FILE_NOT_FOUND = 2;
+    public static final int ERROR_PATH_NOT_FOUND = 3;
+    public static final int ERROR_ACCESS_DENIED = 5;
     public static final int ERROR_INVALID_HANDLE = 6;
     public static final int ERROR_NOT_ENOUGH_MEMORY = 8;
+    public static final int ERROR_SHARING_VIOLATION = 32;
+    public static final int ERROR_HANDLE_EOF = 38;
     public static final int ERROR_INVALID_PARAMETER = 87;
+    public static final int ERROR_BROKEN_PIPE = 109;
+    public static final int ERROR_SEM_TIMEOUT = 121;
+    public static final int ERROR_BAD_PATHNAME = 161;
+    public static final int ERROR_PIPE_BUSY = 231;
+    public static final int ERROR_NO_DATA = 232;
+    public static final int ERROR_PIPE_NOT_CONNECTED = 233;
+    public static final int ERROR_PIPE_CONNECTED = 535;
     public static final int ERROR_ABANDONED_WAIT_0 = 735;
+    public static final int ERROR_OPERATION_ABORTED = 995;
+    /** GetLastError of an overlapped call that started and will complete later. */
+    public static final int ERROR_IO_PENDING = 997;
+    /** CancelIoEx: nothing in flight matched (the operation had completed already). */
+    public static final int ERROR_NOT_FOUND = 1168;
 
     private WinError() {
     }
@@ -90,7 +107,9 @@ public final class WinError {
             case 0xC0000002: name = "STATUS_NOT_IMPLEMENTED"; break;
             case 0xC0000003: name = "STATUS_INVALID_INFO_CLASS"; break;
             case 0xC0000011: name = "STATUS_END_OF_FILE"; break;
-            case 0xC000014B: name = "STATUS_PIPE_BROKEN"; break;
+            case Ntdll.STATUS_PIPE_BROKEN: name = "STATUS_PIPE_BROKEN"; break;
+            case Ntdll.STATUS_PIPE_DISCONNECTED: name = "STATUS_PIPE_DISCONNECTED"; break;
+            case Ntdll.STATUS_PIPE_CLOSING: name = "STATUS_PIPE_CLOSING"; break;
             case 0xC00000BB: name = "STATUS_NOT_SUPPORTED"; break;
             case 0xC000020D: name = "STATUS_CONNECTION_RESET"; break;
             case 0xC000020C: name = "STATUS_CONNECTION_DISCONNECTED"; break;
@@ -135,7 +154,7 @@ public final class WinError {
             case 1236: return WSAECONNABORTED;   // ERROR_CONNECTION_ABORTED
             case 1235: return WSAECONNABORTED;   // ERROR_REQUEST_ABORTED
             case 64: return WSAECONNRESET;       // ERROR_NETNAME_DELETED
-            case 121: return WSAETIMEDOUT;       // ERROR_SEM_TIMEOUT
+            case ERROR_SEM_TIMEOUT: return WSAETIMEDOUT;
             case 1228: return WSAENOTCONN;       // ERROR_ADDRESS_NOT_ASSOCIATED
             default: return error;
         }
@@ -180,19 +199,25 @@ public final class WinError {
             case WSASYSNOTREADY: return "WSASYSNOTREADY";
             case WSAVERNOTSUPPORTED: return "WSAVERNOTSUPPORTED";
             case WSANOTINITIALISED: return "WSANOTINITIALISED";
+            case ERROR_FILE_NOT_FOUND: return "ERROR_FILE_NOT_FOUND";
+            case ERROR_PATH_NOT_FOUND: return "ERROR_PATH_NOT_FOUND";
+            case ERROR_ACCESS_DENIED: return "ERROR_ACCESS_DENIED";
             case ERROR_INVALID_HANDLE: return "ERROR_INVALID_HANDLE";
             case ERROR_NOT_ENOUGH_MEMORY: return "ERROR_NOT_ENOUGH_MEMORY";
+            case ERROR_SHARING_VIOLATION: return "ERROR_SHARING_VIOLATION";
+            case ERROR_HANDLE_EOF: return "ERROR_HANDLE_EOF";
             case ERROR_INVALID_PARAMETER: return "ERROR_INVALID_PARAMETER";
+            case ERROR_BROKEN_PIPE: return "ERROR_BROKEN_PIPE";
+            case ERROR_SEM_TIMEOUT: return "ERROR_SEM_TIMEOUT";
+            case ERROR_BAD_PATHNAME: return "ERROR_BAD_PATHNAME";
+            case ERROR_PIPE_BUSY: return "ERROR_PIPE_BUSY";
+            case ERROR_NO_DATA: return "ERROR_NO_DATA";
+            case ERROR_PIPE_NOT_CONNECTED: return "ERROR_PIPE_NOT_CONNECTED";
+            case ERROR_PIPE_CONNECTED: return "ERROR_PIPE_CONNECTED";
             case ERROR_ABANDONED_WAIT_0: return "ERROR_ABANDONED_WAIT_0";
-            case 2: return "ERROR_FILE_NOT_FOUND";
-            case 3: return "ERROR_PATH_NOT_FOUND";
-            case 5: return "ERROR_ACCESS_DENIED";
-            case 32: return "ERROR_SHARING_VIOLATION";
-            case 38: return "ERROR_HANDLE_EOF";
-            case 109: return "ERROR_BROKEN_PIPE";
-            case 995: return "ERROR_OPERATION_ABORTED";
-            case 997: return "ERROR_IO_PENDING";
-            case 1168: return "ERROR_NOT_FOUND";
+            case ERROR_OPERATION_ABORTED: return "ERROR_OPERATION_ABORTED";
+            case ERROR_IO_PENDING: return "ERROR_IO_PENDING";
+            case ERROR_NOT_FOUND: return "ERROR_NOT_FOUND";
             default: return null;
         }
     }

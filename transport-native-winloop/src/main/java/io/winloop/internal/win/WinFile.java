@@ -1,8 +1,9 @@
 package io.winloop.internal.win;
 
+import com.sun.jna.WString;
+
 import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 
@@ -21,30 +22,23 @@ public final class WinFile {
 
     /** CreateFileW of {@code path}; the handle is not inheritable. */
     public static long open(String path, int access, int disposition, int flags) throws IOException {
-        byte[] chars = (path + '\0').getBytes(StandardCharsets.UTF_16LE);
-        long name = NativeMemory.allocate(chars.length);
-        try {
-            NativeMemory.copy(chars, 0, name, chars.length);
-            long handle = Kernel32.CreateFileW(name, access,
-                    Kernel32.FILE_SHARE_READ | Kernel32.FILE_SHARE_WRITE | Kernel32.FILE_SHARE_DELETE, 0,
-                    disposition, Kernel32.FILE_ATTRIBUTE_NORMAL | flags, 0);
-            if (handle == Kernel32.INVALID_HANDLE_VALUE) {
-                int error = WinError.lastError();
-                String message = "CreateFileW(" + path + ") failed: " + WinError.describe(error);
-                switch (error) {
-                    case 2:
-                    case 3:
-                        throw new NoSuchFileException(path, null, message);
-                    case 5:
-                        throw new AccessDeniedException(path, null, message);
-                    default:
-                        throw new FileNotFoundException(message);
-                }
+        long handle = Kernel32.CreateFileW(new WString(path), access,
+                Kernel32.FILE_SHARE_READ | Kernel32.FILE_SHARE_WRITE | Kernel32.FILE_SHARE_DELETE, 0,
+                disposition, Kernel32.FILE_ATTRIBUTE_NORMAL | flags, 0);
+        if (handle == Kernel32.INVALID_HANDLE_VALUE) {
+            int error = WinError.lastError();
+            String message = "CreateFileW(" + path + ") failed: " + WinError.describe(error);
+            switch (error) {
+                case WinError.ERROR_FILE_NOT_FOUND:
+                case WinError.ERROR_PATH_NOT_FOUND:
+                    throw new NoSuchFileException(path, null, message);
+                case WinError.ERROR_ACCESS_DENIED:
+                    throw new AccessDeniedException(path, null, message);
+                default:
+                    throw new FileNotFoundException(message);
             }
-            return handle;
-        } finally {
-            NativeMemory.free(name);
         }
+        return handle;
     }
 
     /** The size of the file behind {@code handle}. */

@@ -1,8 +1,5 @@
 package io.winloop.internal.win;
 
-import com.sun.jna.Native;
-import com.sun.jna.NativeLibrary;
-
 /**
  * {@code GetFileType}: whether a handle opened by a path is a disk file, or a character device ({@code NUL},
  * {@code CON}, a serial port), a pipe or a socket, which CreateFileW opens just as well.
@@ -14,16 +11,12 @@ public final class WinFileType {
     public static final int FILE_TYPE_PIPE = 3;
     public static final int FILE_TYPE_REMOTE = 0x8000;
 
-    static {
-        Native.register(WinFileType.class, NativeLibrary.getInstance("kernel32"));
-    }
-
     private WinFileType() {
     }
 
     /** The type of {@code handle}; FILE_TYPE_UNKNOWN also when the call failed (see GetLastError). */
     public static int of(long handle) {
-        return GetFileType(handle);
+        return Kernel32.GetFileType(handle);
     }
 
     /** "FILE_TYPE_PIPE (3)" and so on. */
@@ -37,6 +30,4 @@ public final class WinFileType {
             default: return "file type " + type;
         }
     }
-
-    private static native int GetFileType(long handle);
 }

@@ -97,7 +97,7 @@ class OverlappedIoTest {
         long overlapped = op.prepare(binding, offset);
         if (Kernel32.ReadFile(binding.handle(), op.extra(), length, 0, overlapped) == 0) {
             int error = WinError.lastError();
-            assertEquals(Kernel32.ERROR_IO_PENDING, error, "ReadFile: " + WinError.describe(error));
+            assertEquals(WinError.ERROR_IO_PENDING, error, "ReadFile: " + WinError.describe(error));
         }
         op.started();
     }

@@ -2,6 +2,7 @@ package io.winloop.internal.pipe;
 
 import com.sun.jna.WString;
 import io.netty.util.concurrent.DefaultEventExecutor;
+import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.winloop.internal.afd.AfdPoller;
 import io.winloop.internal.overlapped.PortBinding;
 import io.winloop.internal.win.Kernel32;
@@ -35,10 +36,11 @@ class PipeAcceptorTest {
     private final LinkedBlockingQueue<Long> accepted = new LinkedBlockingQueue<>();
     private final List<IOException> failures = new CopyOnWriteArrayList<>();
 
-    private final PipeAcceptor.Listener listener = new PipeAcceptor.Listener() {
+    /** Told on the acceptor thread itself (an immediate executor), as the test waits on the queue. */
+    private final PipeServerAcceptor.Listener listener = new PipeServerAcceptor.Listener() {
         @Override
-        public void accepted(long handle) {
-            accepted.add(handle);
+        public void accepted(PortBinding connected) {
+            accepted.add(connected.handle());
         }
 
         @Override
@@ -64,7 +66,7 @@ class PipeAcceptorTest {
 
     private long newInstance() {
         long handle = PipeInstances.create(new WString(path), true, 4096, 0);
-        assertNotEquals(Kernel32.INVALID_HANDLE_VALUE, handle, PipeErrors.describe(WinError.lastError()));
+        assertNotEquals(Kernel32.INVALID_HANDLE_VALUE, handle, WinError.describe(WinError.lastError()));
         return handle;
     }
 
@@ -73,12 +75,12 @@ class PipeAcceptorTest {
      * none exists (between the hand-over of the only one and the creation of the next).
      */
     private boolean comeAndGo() {
-        long client = PipeKernel32.CreateFileW(new WString(path), Kernel32.GENERIC_READ, 0, 0,
+        long client = Kernel32.CreateFileW(new WString(path), Kernel32.GENERIC_READ, 0, 0,
                 Kernel32.OPEN_EXISTING, 0, 0);
         if (client == Kernel32.INVALID_HANDLE_VALUE) {
             int error = WinError.lastError();
-            assertTrue(error == PipeErrors.ERROR_PIPE_BUSY || error == PipeErrors.ERROR_FILE_NOT_FOUND,
-                    PipeErrors.describe(error));
+            assertTrue(error == WinError.ERROR_PIPE_BUSY || error == WinError.ERROR_FILE_NOT_FOUND,
+                    WinError.describe(error));
             return false;
         }
         Kernel32.CloseHandle(client);
@@ -91,7 +93,8 @@ class PipeAcceptorTest {
         // The first instance is opened and closed before the acceptor's ConnectNamedPipe: ERROR_NO_DATA at once.
         long first = newInstance();
         assertTrue(comeAndGo());
-        PipeAcceptor acceptor = new PipeAcceptor(new PipeInstances(path, path, first, 4096, 0), 1, listener);
+        PipeAcceptor acceptor = new PipeAcceptor(new PipeInstances(path, path, first, 4096, 0), 1,
+                ImmediateEventExecutor.INSTANCE, listener);
         acceptor.start();
         try {
             for (int i = 0; i < 200; i++) {
@@ -104,11 +107,11 @@ class PipeAcceptorTest {
             long client;
             do {
                 takeAccepted(acceptor);
-                client = PipeKernel32.CreateFileW(new WString(path), Kernel32.GENERIC_READ | Kernel32.GENERIC_WRITE,
+                client = Kernel32.CreateFileW(new WString(path), Kernel32.GENERIC_READ | Kernel32.GENERIC_WRITE,
                         0, 0, Kernel32.OPEN_EXISTING, 0, 0);
-            } while (client == Kernel32.INVALID_HANDLE_VALUE && (WinError.lastError() == PipeErrors.ERROR_PIPE_BUSY
-                    || WinError.lastError() == PipeErrors.ERROR_FILE_NOT_FOUND) && sleep());
-            assertNotEquals(Kernel32.INVALID_HANDLE_VALUE, client, PipeErrors.describe(WinError.lastError()));
+            } while (client == Kernel32.INVALID_HANDLE_VALUE && (WinError.lastError() == WinError.ERROR_PIPE_BUSY
+                    || WinError.lastError() == WinError.ERROR_FILE_NOT_FOUND) && sleep());
+            assertNotEquals(Kernel32.INVALID_HANDLE_VALUE, client, WinError.describe(WinError.lastError()));
             // The client's byte tells its server end from late hand-overs of those that came and went.
             long scratch = NativeMemory.allocate(16);
             try {
@@ -119,7 +122,7 @@ class PipeAcceptorTest {
                 while (!served && System.nanoTime() < deadline) {
                     Long handle = accepted.poll(100, TimeUnit.MILLISECONDS);
                     if (handle != null) {
-                        served = PipeKernel32.PeekNamedPipe(handle, 0, 0, 0, scratch + 8, 0) != 0
+                        served = Kernel32.PeekNamedPipe(handle, 0, 0, 0, scratch + 8, 0) != 0
                                 && NativeMemory.getInt(scratch + 8) == 1;
                         Kernel32.CloseHandle(handle);
                         acceptor.delivered();
@@ -158,7 +161,7 @@ class PipeAcceptorTest {
     @Test
     @Timeout(30)
     void aRepeatingFailureOfTheAcceptThreadIsReportedOnce() throws Exception {
-        PipeAcceptor acceptor = new PipeAcceptor(failingInstances(), 2, listener);
+        PipeAcceptor acceptor = new PipeAcceptor(failingInstances(), 2, ImmediateEventExecutor.INSTANCE, listener);
         acceptor.start();
         Thread.sleep(800); // about 8 retries
         acceptor.stop();
@@ -172,7 +175,7 @@ class PipeAcceptorTest {
     void aRepeatingFailureOfThePortAcceptorIsReportedOnce() throws Exception {
         DefaultEventExecutor loop = new DefaultEventExecutor();
         AfdPoller poller = loop.submit(() -> new AfdPoller(16)).get();
-        PipePortAcceptor.Listener portListener = new PipePortAcceptor.Listener() {
+        PipeServerAcceptor.Listener portListener = new PipeServerAcceptor.Listener() {
             @Override
             public void accepted(PortBinding connected) {
                 Kernel32.CloseHandle(connected.handle());

@@ -36,7 +36,7 @@ class PipePortAcceptorTest {
     private final List<IOException> failures = new ArrayList<>();
     private final List<Long> handles = new ArrayList<>();
 
-    private final PipePortAcceptor.Listener listener = new PipePortAcceptor.Listener() {
+    private final PipeServerAcceptor.Listener listener = new PipeServerAcceptor.Listener() {
         @Override
         public void accepted(PortBinding connected) {
             accepted.add(connected);
@@ -67,17 +67,17 @@ class PipePortAcceptorTest {
     }
 
     private long newInstance() {
-        long handle = PipeKernel32.CreateNamedPipeW(new WString(path),
-                PipeKernel32.PIPE_ACCESS_DUPLEX | Kernel32.FILE_FLAG_OVERLAPPED, PipeKernel32.PIPE_TYPE_BYTE,
-                PipeKernel32.PIPE_UNLIMITED_INSTANCES, 4096, 4096, 0, 0);
+        long handle = Kernel32.CreateNamedPipeW(new WString(path),
+                Kernel32.PIPE_ACCESS_DUPLEX | Kernel32.FILE_FLAG_OVERLAPPED, Kernel32.PIPE_TYPE_BYTE,
+                Kernel32.PIPE_UNLIMITED_INSTANCES, 4096, 4096, 0, 0);
         assertNotEquals(Kernel32.INVALID_HANDLE_VALUE, handle, "CreateNamedPipe: "
-                + PipeErrors.describe(WinError.lastError()));
+                + WinError.describe(WinError.lastError()));
         return handle;
     }
 
     /** A synchronous client end; -1 when the open failed. */
     private long open() {
-        long handle = PipeKernel32.CreateFileW(new WString(path), Kernel32.GENERIC_READ | Kernel32.GENERIC_WRITE, 0,
+        long handle = Kernel32.CreateFileW(new WString(path), Kernel32.GENERIC_READ | Kernel32.GENERIC_WRITE, 0,
                 0, Kernel32.OPEN_EXISTING, 0, 0);
         if (handle != Kernel32.INVALID_HANDLE_VALUE) {
             handles.add(handle);
@@ -103,8 +103,8 @@ class PipePortAcceptorTest {
     }
 
     private boolean isNameFree() {
-        return PipeKernel32.WaitNamedPipeW(new WString(path), 1) == 0
-                && WinError.lastError() == PipeErrors.ERROR_FILE_NOT_FOUND;
+        return Kernel32.WaitNamedPipeW(new WString(path), 1) == 0
+                && WinError.lastError() == WinError.ERROR_FILE_NOT_FOUND;
     }
 
     @Test
@@ -140,11 +140,11 @@ class PipePortAcceptorTest {
         // What the system says, first: ConnectNamedPipe on an instance whose client came and went.
         long probe = newInstance();
         comeAndGo();
-        long overlapped = NativeMemory.allocate(PipeKernel32.OVERLAPPED_SIZE);
+        long overlapped = NativeMemory.allocate(Kernel32.OVERLAPPED_SIZE);
         try {
-            NativeMemory.zero(overlapped, PipeKernel32.OVERLAPPED_SIZE);
-            assertEquals(0, PipeKernel32.ConnectNamedPipe(probe, overlapped));
-            assertEquals(PipeErrors.ERROR_NO_DATA, WinError.lastError(), PipeErrors.describe(WinError.lastError()));
+            NativeMemory.zero(overlapped, Kernel32.OVERLAPPED_SIZE);
+            assertEquals(0, Kernel32.ConnectNamedPipe(probe, overlapped));
+            assertEquals(WinError.ERROR_NO_DATA, WinError.lastError(), WinError.describe(WinError.lastError()));
         } finally {
             NativeMemory.free(overlapped);
             Kernel32.CloseHandle(probe);

@@ -1,11 +1,14 @@
-package io.winloop.internal.pipe;
+package io.winloop.internal.win;
 
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.WString;
 
-/** Direct-mapped advapi32 functions for a pipe's security descriptor (SDDL in, SDDL read back). */
-public final class PipeAdvapi32 {
+/**
+ * Direct-mapped advapi32 functions, every one Winloop calls: security descriptors (SDDL in, SDDL read back), SIDs
+ * and the process token, for a named pipe's security.
+ */
+public final class Advapi32 {
     public static final int SDDL_REVISION_1 = 1;
     public static final int SE_KERNEL_OBJECT = 6;
     public static final int OWNER_SECURITY_INFORMATION = 1;
@@ -20,10 +23,10 @@ public final class PipeAdvapi32 {
     public static final int SECURITY_DESCRIPTOR_SIZE = 40;
 
     static {
-        Native.register(PipeAdvapi32.class, NativeLibrary.getInstance("advapi32"));
+        Native.register(Advapi32.class, NativeLibrary.getInstance("advapi32"));
     }
 
-    private PipeAdvapi32() {
+    private Advapi32() {
     }
 
     public static native int ConvertStringSecurityDescriptorToSecurityDescriptorW(WString sddl, int revision,

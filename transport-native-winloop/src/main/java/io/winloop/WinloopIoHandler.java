@@ -16,6 +16,7 @@ import io.winloop.internal.afd.AfdPoller;
 import io.winloop.internal.afd.SocketPollState;
 import io.winloop.internal.overlapped.OverlappedIo;
 import io.winloop.internal.overlapped.PortBinding;
+import io.winloop.internal.port.LoopPort;
 import io.winloop.internal.win.NativeMemory;
 import io.winloop.internal.win.Winsock;
 import io.winloop.internal.win.WsaBufArray;
@@ -30,9 +31,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Netty 4.2 {@link IoHandler} on an I/O completion port with AFD polling: one port per event loop, at most one
- * IOCTL_AFD_POLL in flight per socket, one {@code GetQueuedCompletionStatusEx} per turn for a batch of completions,
- * and wake-ups posted to the port (at most one per sleep). The same port carries the overlapped operations the
+ * Netty 4.2 {@link IoHandler} on an I/O completion port with AFD polling: one port per event loop ({@link LoopPort},
+ * which reaps one {@code GetQueuedCompletionStatusEx} batch per turn and sends each entry to its owner), at most one
+ * IOCTL_AFD_POLL in flight per socket, and wake-ups posted to the port (at most one per sleep). The same port carries the overlapped operations the
  * channels start (TransmitFile, pipe reads and writes): a handle is given the loop's {@link OverlappedIo} when
  * it is registered ({@link WinloopIoHandle#overlappedIo}, {@link WinloopOverlappedHandle#overlappedIo}).
  *
@@ -56,14 +57,14 @@ public final class WinloopIoHandler implements IoHandler {
     private final AfdPoller.Listener listener = this::dispatch;
     private final long baseHandleScratch;
     private final WsaBufArray wsaBufs;
-    private final AfdPoller poller;
+    private final LoopPort port;
     private boolean destroyed;
 
     private WinloopIoHandler(ThreadAwareExecutor executor, int batchSize) {
         this.executor = ObjectUtil.checkNotNull(executor, "executor");
         this.batchSize = batchSize;
         try {
-            poller = new AfdPoller(batchSize);
+            port = new LoopPort(batchSize);
         } catch (IOException e) {
             throw new IllegalStateException("Cannot create the Winloop completion port", e);
         }
@@ -105,21 +106,20 @@ public final class WinloopIoHandler implements IoHandler {
     @Override
     public int run(IoHandlerContext context) {
         try {
-            poller.flushUpdates();
             int dequeued;
             long deadline = context.deadlineNanos();
             nextWakeupNanos.set(deadline == -1L ? NONE : deadline);
             try {
                 // canBlock() is asked after nextWakeupNanos is set, so a task submitted in between wakes us.
-                dequeued = poller.await(context.canBlock() ? timeoutMillis(context) : 0);
+                dequeued = port.await(context.canBlock() ? timeoutMillis(context) : 0);
             } finally {
                 nextWakeupNanos.lazySet(AWAKE);
             }
             if (!context.shouldReportActiveIoTime()) {
-                return poller.process(dequeued, listener);
+                return port.process(dequeued, listener);
             }
             long start = System.nanoTime();
-            int handled = poller.process(dequeued, listener);
+            int handled = port.process(dequeued, listener);
             context.reportActiveIoTime(System.nanoTime() - start);
             return handled;
         } catch (Error e) {
@@ -164,7 +164,7 @@ public final class WinloopIoHandler implements IoHandler {
     public void wakeup() {
         if (!executor.isExecutorThread(Thread.currentThread()) && nextWakeupNanos.getAndSet(AWAKE) != AWAKE) {
             try {
-                poller.wakeup();
+                port.wakeup();
             } catch (IOException e) {
                 logger.warn("Failed to wake the Winloop event loop", e);
             }
@@ -189,16 +189,16 @@ public final class WinloopIoHandler implements IoHandler {
         if (handle instanceof WinloopIoHandle) {
             WinloopIoHandle socket = (WinloopIoHandle) handle;
             long base = Winsock.baseHandle(socket.socket(), baseHandleScratch);
-            registration.state = poller.add(base, registration);
-            socket.overlappedIo(poller.overlapped());
+            registration.state = port.afd().add(base, registration);
+            socket.overlappedIo(port.overlapped());
         } else {
             WinloopOverlappedHandle overlapped = (WinloopOverlappedHandle) handle;
             PortBinding binding = overlapped.portBinding();
             if (binding != null) {
                 // None yet: a pipe client before it connects (it binds the handle it opens then).
-                poller.overlapped().bind(binding);
+                port.overlapped().bind(binding);
             }
-            overlapped.overlappedIo(poller.overlapped());
+            overlapped.overlappedIo(port.overlapped());
         }
         registrations.put(registration, Boolean.TRUE);
         handle.registered();
@@ -243,7 +243,7 @@ public final class WinloopIoHandler implements IoHandler {
                     registrations.size());
             closeAll();
         }
-        poller.close(CLOSE_DRAIN_MILLIS);
+        port.close(CLOSE_DRAIN_MILLIS);
         wsaBufs.release();
         NativeMemory.free(baseHandleScratch);
     }
@@ -292,7 +292,7 @@ public final class WinloopIoHandler implements IoHandler {
                 return;
             }
             ops = value;
-            poller.setInterest(state, Afd.eventsOf(value));
+            port.afd().setInterest(state, Afd.eventsOf(value));
         }
 
         @Override
@@ -318,7 +318,7 @@ public final class WinloopIoHandler implements IoHandler {
                 return;
             }
             if (state != null) {
-                poller.remove(state);
+                port.afd().remove(state);
             }
             handle.unregistered();
         }

@@ -9,7 +9,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
-import io.winloop.internal.afd.AfdPoller;
+import io.winloop.internal.port.LoopPort;
 import io.winloop.internal.pipe.PipeConnector;
 import io.winloop.internal.win.Kernel32;
 import io.winloop.internal.win.NativeMemory;
@@ -70,10 +70,10 @@ class WinloopNamedPipeCompletionOrderTest extends AbstractNamedPipeTest {
                 Kernel32.OPEN_EXISTING, 0, 0);
         assertTrue(client != Kernel32.INVALID_HANDLE_VALUE, "CreateFileW: " + WinError.lastError());
         long buffer = NativeMemory.allocate(BYTES + 8);
-        int before = AfdPoller.reversedBatches();
+        int before = LoopPort.reversedBatches();
         try {
             Channel child = accepted.get(10, TimeUnit.SECONDS);
-            AfdPoller.reverseBatchesForTests(reversed);
+            LoopPort.reverseBatchesForTests(reversed);
             ChannelFuture write = child.eventLoop().submit(() -> {
                 ChannelFuture w = child.writeAndFlush(Unpooled.directBuffer(BYTES).writeZero(BYTES));
                 int read = 0;
@@ -89,10 +89,10 @@ class WinloopNamedPipeCompletionOrderTest extends AbstractNamedPipeTest {
             assertTrue(write.isSuccess(), "a write the client read back: " + write.cause());
             assertTrue(child.closeFuture().await(10, TimeUnit.SECONDS), "the peer's close closes the server end");
             if (reversed) {
-                assertTrue(AfdPoller.reversedBatches() > before, "the two packets came in one batch, reversed");
+                assertTrue(LoopPort.reversedBatches() > before, "the two packets came in one batch, reversed");
             }
         } finally {
-            AfdPoller.reverseBatchesForTests(false);
+            LoopPort.reverseBatchesForTests(false);
             NativeMemory.free(buffer);
             server.close().sync();
         }

@@ -17,7 +17,7 @@ public final class Afd {
     public static final int ACCEPT = 0x0080;
     public static final int CONNECT_FAIL = 0x0100;
     /**
-     * Not an AFD bit: set by {@link AfdPoller} when a poll that asked for RECEIVE reports DISCONNECT without
+     * Not an AFD bit: set by {@link SocketPollState} when a poll that asked for RECEIVE reports DISCONNECT without
      * RECEIVE or ABORT, which proves the peer's FIN is queued with no byte before it (see
      * {@code WinloopIoEvent.isEndOfStream()}).
      */

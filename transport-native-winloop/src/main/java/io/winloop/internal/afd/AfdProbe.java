@@ -1,5 +1,6 @@
 package io.winloop.internal.afd;
 
+import io.winloop.internal.win.CompletionPort;
 import io.winloop.internal.win.Kernel32;
 import io.winloop.internal.win.Ntdll;
 import io.winloop.internal.win.Winsock;

@@ -2,20 +2,18 @@ package io.winloop.internal.overlapped;
 
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
+import io.winloop.internal.win.CompletionPort;
 import io.winloop.internal.win.NativeMemory;
 import io.winloop.internal.win.SlotTable;
 
 /**
- * The overlapped operations of one event loop: their slots in the loop's {@link SlotTable}, and the dispatch of a dequeued completion (key
- * {@link #COMPLETION_KEY}) to the {@link OverlappedOp} whose slot number is stored in the OVERLAPPED block, never
- * to an object found by the block's address. Not thread-safe: the loop thread alone uses it.
+ * The overlapped operations of one event loop: their slots in the loop's {@link SlotTable}, and the delivery of a
+ * dequeued completion (key {@link #COMPLETION_KEY}) to the {@link OverlappedOp} whose slot number is stored in the
+ * OVERLAPPED block, never to an object found by the block's address. Not thread-safe: the loop thread alone uses it.
  */
 public final class OverlappedIo {
-    /**
-     * The completion key every handle doing overlapped I/O is associated with; the AFD helper handles use 0 and
-     * wake-up packets 1 (see {@code CompletionPort}), so a dequeued entry says by its key which kind it is.
-     */
-    public static final long COMPLETION_KEY = 2;
+    /** The completion key every handle doing overlapped I/O is associated with: it tells their packets apart. */
+    public static final long COMPLETION_KEY = CompletionPort.OVERLAPPED_KEY;
 
     private static final InternalLogger logger = InternalLoggerFactory.getInstance(OverlappedIo.class);
 

@@ -1,6 +1,7 @@
 package io.winloop.internal.afd;
 
 import io.winloop.WinloopIoOps;
+import io.winloop.internal.port.LoopPort;
 import io.winloop.internal.win.NativeMemory;
 import io.winloop.internal.win.WinSocket;
 import org.junit.jupiter.api.Test;
@@ -28,7 +29,8 @@ class AfdPollerManySocketsTest {
     void thousandSocketsEachReportTheirReadiness() throws IOException {
         List<WinSocket> all = new ArrayList<>();
         long blocksBefore = NativeMemory.liveBlocks();
-        AfdPoller poller = new AfdPoller(256);
+        LoopPort loop = new LoopPort(256);
+        AfdPoller poller = loop.afd();
         try {
             WinSocket listener = AfdTestSupport.listener();
             all.add(listener);
@@ -85,7 +87,7 @@ class AfdPollerManySocketsTest {
                 }
                 poller.flushUpdates();
                 maxInFlight = Math.max(maxInFlight, poller.pollsInFlight());
-                poller.poll(100, listener1);
+                loop.poll(100, listener1);
                 if (!sent && sends[0] == PAIRS) {
                     assertEquals(0, receives[0], "no data was sent yet");
                     for (WinSocket client : clients) {
@@ -103,7 +105,7 @@ class AfdPollerManySocketsTest {
             }
             assertEquals(PAIRS, poller.liveSockets());
         } finally {
-            poller.close(5_000);
+            loop.close(5_000);
             AfdTestSupport.closeQuietly(all.toArray(new WinSocket[0]));
         }
         assertEquals(0, poller.pollsInFlight(), "every poll completed before close returned");

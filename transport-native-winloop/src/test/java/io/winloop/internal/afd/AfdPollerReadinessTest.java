@@ -54,13 +54,13 @@ class AfdPollerReadinessTest extends AbstractAfdPollerTest {
     void listeningSocketReportsAcceptAfterAClientConnects() throws IOException {
         WinSocket listener = track(AfdTestSupport.listener());
         SocketPollState state = watch(listener, "listener", READ);
-        pollFor(poller, recorder, QUIET_MILLIS);
+        pollFor(loop, recorder, QUIET_MILLIS);
         assertEquals(Collections.emptyList(), recorder.events, "nothing to accept yet");
         assertEquals(1, poller.pollsInFlight(), "the READ poll waits");
 
         WinSocket client = track(WinSocket.newStreamSocket(false));
         client.connect(listener.localAddress());
-        Event e = await(poller, recorder, state, Afd.ACCEPT);
+        Event e = await(loop, recorder, state, Afd.ACCEPT);
         assertEquals(Afd.ACCEPT, e.events, () -> "only ACCEPT: " + e);
         assertNotNull(track(listener.accept()), "ACCEPT means accept() has a connection");
     }
@@ -69,13 +69,13 @@ class AfdPollerReadinessTest extends AbstractAfdPollerTest {
     void receiveReportedAfterPeerSendsAndDataIsThere() throws IOException {
         WinSocket[] pair = pair(track(AfdTestSupport.listener()));
         SocketPollState state = watch(pair[1], "server", READ);
-        pollFor(poller, recorder, QUIET_MILLIS);
+        pollFor(loop, recorder, QUIET_MILLIS);
         assertEquals(Collections.emptyList(), recorder.events, "nothing received yet");
         assertNull(recvBytes(pair[1], 16), "recv would block");
 
         byte[] hello = "hello".getBytes(StandardCharsets.US_ASCII);
         assertEquals(hello.length, sendBytes(pair[0], hello));
-        Event e = await(poller, recorder, state, Afd.RECEIVE);
+        Event e = await(loop, recorder, state, Afd.RECEIVE);
         assertEquals(Afd.RECEIVE, e.events, () -> "only RECEIVE: " + e);
         assertArrayEquals(hello, recvBytes(pair[1], 64));
     }
@@ -109,7 +109,7 @@ class AfdPollerReadinessTest extends AbstractAfdPollerTest {
             assertTrue(queued > 0, "the first send must take something");
 
             SocketPollState state = watch(sender, "sender", WRITE);
-            pollFor(poller, recorder, QUIET_MILLIS);
+            pollFor(loop, recorder, QUIET_MILLIS);
             int earlySends = 0;
             while (Wine.isMajorVersion(10) && recorder.first(state, Afd.SEND) != null) {
                 assertTrue(++earlySends < 10_000, "Wine 10: SEND never stopped after " + queued + " bytes");
@@ -117,7 +117,7 @@ class AfdPollerReadinessTest extends AbstractAfdPollerTest {
                 assertTrue(n > 0, "Wine 10 reported SEND, so send() must take data");
                 queued = fill(sender, buf, chunk, queued + n);
                 recorder.clear();
-                pollFor(poller, recorder, QUIET_MILLIS);
+                pollFor(loop, recorder, QUIET_MILLIS);
             }
             assertNull(recorder.first(state, Afd.SEND), () -> "SEND while the buffer is full: " + recorder.events);
             assertEquals(1, poller.pollsInFlight(), "the WRITE poll waits");
@@ -133,7 +133,7 @@ class AfdPollerReadinessTest extends AbstractAfdPollerTest {
                     AfdTestSupport.sleep(1);
                 }
             }
-            Event e = await(poller, recorder, state, Afd.SEND);
+            Event e = await(loop, recorder, state, Afd.SEND);
             assertEquals(Afd.SEND, e.events, () -> "only SEND: " + e);
             assertTrue(sender.send(buf, chunk) > 0, "SEND means send() takes data again");
         } finally {
@@ -158,7 +158,7 @@ class AfdPollerReadinessTest extends AbstractAfdPollerTest {
         WinSocket client = track(WinSocket.newStreamSocket(false));
         boolean connected = client.connect(remote);
         SocketPollState state = watch(client, "client", WRITE);
-        Event e = await(poller, recorder, state, Afd.SEND | Afd.CONNECT_FAIL);
+        Event e = await(loop, recorder, state, Afd.SEND | Afd.CONNECT_FAIL);
         assertEquals(Afd.SEND, e.events, () -> "connected (sync=" + connected + "): " + e);
         assertTrue(client.finishConnect(remote));
         assertEquals(remote, client.remoteAddress());
@@ -176,7 +176,7 @@ class AfdPollerReadinessTest extends AbstractAfdPollerTest {
         boolean connected = client.connect(remote);
         assertEquals(false, connected, "a loopback connect is not complete at once");
         SocketPollState state = watch(client, "client", WRITE);
-        Event e = await(poller, recorder, state, Afd.CONNECT_FAIL | Afd.SEND);
+        Event e = await(loop, recorder, state, Afd.CONNECT_FAIL | Afd.SEND);
         assertEquals(Afd.CONNECT_FAIL, e.events & (Afd.CONNECT_FAIL | Afd.SEND), () -> "refused: " + e);
         assertEquals(Ntdll.STATUS_CONNECTION_REFUSED, e.status, () -> "status of " + e);
 
@@ -195,7 +195,7 @@ class AfdPollerReadinessTest extends AbstractAfdPollerTest {
         WinSocket client = track(WinSocket.newStreamSocket(false));
         client.connect(remote);
         SocketPollState state = watch(client, "client", WRITE);
-        Event e = await(poller, recorder, state, Afd.CONNECT_FAIL);
+        Event e = await(loop, recorder, state, Afd.CONNECT_FAIL);
         // A status the code would map elsewhere: SO_ERROR (WSAECONNREFUSED) must win.
         IOException failure = client.connectFailure(remote, 0xC000020D /* STATUS_CONNECTION_RESET */);
         assertEquals(ConnectException.class, failure.getClass(), failure::toString);
@@ -207,11 +207,11 @@ class AfdPollerReadinessTest extends AbstractAfdPollerTest {
     void peerFinWithNoUnreadDataReportsDisconnect() throws IOException {
         WinSocket[] pair = pair(track(AfdTestSupport.listener()));
         SocketPollState state = watch(pair[1], "server", READ);
-        pollFor(poller, recorder, QUIET_MILLIS);
+        pollFor(loop, recorder, QUIET_MILLIS);
         assertEquals(Collections.emptyList(), recorder.events, "no FIN yet");
 
         pair[0].shutdown(false, true);
-        Event e = await(poller, recorder, state, Afd.DISCONNECT);
+        Event e = await(loop, recorder, state, Afd.DISCONNECT);
         assertEquals(0, e.events & (Afd.ABORT | Afd.CONNECT_FAIL), () -> "a graceful close: " + e);
         assertEquals(Afd.END_OF_STREAM, e.events & (Afd.RECEIVE | Afd.END_OF_STREAM),
                 () -> "DISCONNECT without RECEIVE to a poll that asked for it: end of stream known: " + e);
@@ -232,12 +232,12 @@ class AfdPollerReadinessTest extends AbstractAfdPollerTest {
         SocketPollState state = watch(pair[1], "server", Afd.eventsOf(WinloopIoOps.RDHUP));
         pair[0].shutdown(false, true);
         if (Wine.isMajorVersion(8) || Wine.isMajorVersion(10)) {
-            pollFor(poller, recorder, QUIET_MILLIS);
+            pollFor(loop, recorder, QUIET_MILLIS);
             for (Event e : recorder.events) {
                 assertEquals(0, e.events & Afd.END_OF_STREAM, () -> "not asked for RECEIVE: " + e);
             }
         } else {
-            Event e = await(poller, recorder, state, Afd.DISCONNECT);
+            Event e = await(loop, recorder, state, Afd.DISCONNECT);
             assertEquals(0, e.events & Afd.END_OF_STREAM, () -> "not asked for RECEIVE: " + e);
         }
         assertArrayEquals(data, recvBytes(pair[1], 64), "the data is still queued");
@@ -269,7 +269,7 @@ class AfdPollerReadinessTest extends AbstractAfdPollerTest {
         pair[0].shutdown(false, true);
         AfdTestSupport.sleep(100); // let the FIN arrive behind the data
 
-        Event first = await(poller, recorder, state, Afd.RECEIVE | Afd.DISCONNECT);
+        Event first = await(loop, recorder, state, Afd.RECEIVE | Afd.DISCONNECT);
         assertTrue((first.events & Afd.RECEIVE) != 0, () -> "data first: " + first);
         assertEquals(0, first.events & Afd.END_OF_STREAM, () -> "data queued: not the end of stream: " + first);
         if (Wine.isMajorVersion(8) || Wine.isMajorVersion(10)) {
@@ -280,7 +280,7 @@ class AfdPollerReadinessTest extends AbstractAfdPollerTest {
 
         assertArrayEquals(data, recvBytes(pair[1], 64));
         recorder.clear();
-        Event drained = await(poller, recorder, state, Afd.DISCONNECT);
+        Event drained = await(loop, recorder, state, Afd.DISCONNECT);
         assertEquals(Afd.END_OF_STREAM, drained.events & (Afd.RECEIVE | Afd.END_OF_STREAM),
                 () -> "drained: the end of stream is known without a recv: " + drained);
         assertArrayEquals(new byte[0], recvBytes(pair[1], 16), "then the end of stream");
@@ -311,12 +311,12 @@ class AfdPollerReadinessTest extends AbstractAfdPollerTest {
     void peerResetReportsAbort() throws IOException {
         WinSocket[] pair = pair(track(AfdTestSupport.listener()));
         SocketPollState state = watch(pair[1], "server", READ);
-        pollFor(poller, recorder, QUIET_MILLIS);
+        pollFor(loop, recorder, QUIET_MILLIS);
         assertEquals(Collections.emptyList(), recorder.events);
 
         pair[0].setSoLinger(0);
         pair[0].close();
-        Event e = await(poller, recorder, state, Afd.ABORT);
+        Event e = await(loop, recorder, state, Afd.ABORT);
         assertTrue((e.events & Afd.ABORT) != 0, e::toString);
         if (Wine.isMajorVersion(8)) {
             assertArrayEquals(new byte[0], recvBytes(pair[1], 16), "Wine 8: recv after a reset reads end of stream");

@@ -2,6 +2,7 @@ package io.winloop.internal.afd;
 
 import io.winloop.WinloopIoOps;
 import io.winloop.internal.afd.AfdTestSupport.Recorder;
+import io.winloop.internal.port.LoopPort;
 import io.winloop.internal.win.Kernel32;
 import io.winloop.internal.win.ProcessHandles;
 import io.winloop.internal.win.Wine;
@@ -51,7 +52,8 @@ class AfdPollerResourceTest {
      */
     private long openUseAndClose() throws IOException {
         List<WinSocket> sockets = new ArrayList<>();
-        AfdPoller poller = new AfdPoller(32);
+        LoopPort loop = new LoopPort(32);
+        AfdPoller poller = loop.afd();
         try {
             WinSocket listener = AfdTestSupport.listener();
             sockets.add(listener);
@@ -68,7 +70,7 @@ class AfdPollerResourceTest {
                 poller.setInterest(client, Afd.eventsOf(WinloopIoOps.READ));
                 states.add(client);
                 sendBytes(pair[0], new byte[] {1});
-                await(poller, recorder, server, Afd.RECEIVE);
+                await(loop, recorder, server, Afd.RECEIVE);
             }
             poller.flushUpdates();
             assertTrue(poller.pollsInFlight() >= PAIRS, "polls in flight: " + poller.pollsInFlight());
@@ -78,7 +80,7 @@ class AfdPollerResourceTest {
             }
             return open;
         } finally {
-            poller.close(5_000);
+            loop.close(5_000);
             for (WinSocket s : sockets) {
                 s.close();
             }
@@ -115,16 +117,17 @@ class AfdPollerResourceTest {
 
     @Test
     void aPollerAloneGivesBackItsHandles() throws IOException {
-        new AfdPoller(4).close(1_000);
+        new LoopPort(4).close(1_000);
         long blocks = NativeMemory.liveBlocks();
         long baseline = handleCount();
-        AfdPoller poller = new AfdPoller(4);
+        LoopPort loop = new LoopPort(4);
+        AfdPoller poller = loop.afd();
         WinSocket listener = AfdTestSupport.listener();
         SocketPollState state = poller.add(listener.baseHandle(), "listener");
         assertEquals(baseline + 3, handleCount(), "completion port, AFD helper, socket");
         poller.setInterest(state, Afd.eventsOf(WinloopIoOps.READ));
         poller.flushUpdates();
-        poller.close(1_000); // cancels the poll in flight and waits for its completion
+        loop.close(1_000); // cancels the poll in flight and waits for its completion
         listener.close();
         assertEquals(blocks, NativeMemory.liveBlocks());
         assertEquals(baseline, settledHandleCount(baseline));

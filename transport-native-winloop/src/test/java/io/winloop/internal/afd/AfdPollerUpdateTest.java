@@ -40,14 +40,14 @@ class AfdPollerUpdateTest extends AbstractAfdPollerTest {
         assertEquals(0, poller.liveSockets());
         assertEquals(baseline + 1, NativeMemory.liveBlocks(), "the block is the kernel's until the completion");
 
-        drain(poller, recorder);
+        drain(loop, recorder);
         assertEquals(0, poller.pollsInFlight());
         assertEquals(Collections.emptyList(), recorder.events, "a cancelled poll reports nothing");
         assertEquals(baseline, NativeMemory.liveBlocks(), "the block is freed with the completion, exactly once");
 
         // Nothing comes later either, even when the socket becomes ready and the poller keeps polling.
         client.connect(listener.localAddress());
-        pollFor(poller, recorder, 300);
+        pollFor(loop, recorder, 300);
         assertEquals(Collections.emptyList(), recorder.events);
         assertEquals(baseline, NativeMemory.liveBlocks());
         poller.remove(state); // a second remove is a no-op
@@ -68,7 +68,7 @@ class AfdPollerUpdateTest extends AbstractAfdPollerTest {
             poller.flushUpdates();
             assertEquals(1, poller.pollsInFlight());
             poller.remove(state);
-            drain(poller, recorder);
+            drain(loop, recorder);
             assertEquals(Collections.emptyList(), recorder.events, "round " + i);
             assertEquals(baseline, NativeMemory.liveBlocks(), "round " + i);
         }
@@ -81,17 +81,17 @@ class AfdPollerUpdateTest extends AbstractAfdPollerTest {
         track(pair[1]);
         SocketPollState state = poller.add(pair[1].baseHandle(), "server");
         poller.setInterest(state, READ);
-        pollFor(poller, recorder, 200);
+        pollFor(loop, recorder, 200);
         assertEquals(Collections.emptyList(), recorder.events, "nothing to read");
         assertEquals(SocketPollState.PENDING, state.state);
-        assertEquals(READ | AfdPoller.ALWAYS, state.pendingEvents);
+        assertEquals(READ | SocketPollState.ALWAYS, state.pendingEvents);
 
         poller.setInterest(state, READ_WRITE);
         poller.flushUpdates();
         assertEquals(SocketPollState.CANCELLED, state.state, "a wider interest cancels the poll in flight");
         assertEquals(1, poller.pollsInFlight(), "never two polls at once for one socket");
 
-        Event e = await(poller, recorder, state, Afd.SEND);
+        Event e = await(loop, recorder, state, Afd.SEND);
         assertEquals(Afd.SEND, e.events, e::toString);
         assertEquals(1, recorder.events.size(), () -> "the cancelled poll reported nothing: " + recorder.events);
         assertTrue(poller.pollsInFlight() <= 1);
@@ -100,7 +100,7 @@ class AfdPollerUpdateTest extends AbstractAfdPollerTest {
         poller.setInterest(state, READ);
         recorder.clear();
         sendBytes(pair[0], new byte[] {42});
-        Event r = await(poller, recorder, state, Afd.RECEIVE);
+        Event r = await(loop, recorder, state, Afd.RECEIVE);
         assertEquals(Afd.RECEIVE, r.events & Afd.RECEIVE, r::toString);
     }
 
@@ -116,9 +116,9 @@ class AfdPollerUpdateTest extends AbstractAfdPollerTest {
         poller.flushUpdates();
         assertEquals(SocketPollState.PENDING, state.state, "narrowing does not cancel");
         sendBytes(pair[0], new byte[] {1});
-        drain(poller, recorder);
+        drain(loop, recorder);
         assertEquals(Collections.emptyList(), recorder.events, "RECEIVE is no longer wanted: not delivered");
-        pollFor(poller, recorder, 200);
+        pollFor(loop, recorder, 200);
         assertEquals(0, poller.pollsInFlight(), "no interest, no re-arm");
     }
 
@@ -132,10 +132,10 @@ class AfdPollerUpdateTest extends AbstractAfdPollerTest {
         poller.flushUpdates();
         assertEquals(1, poller.pollsInFlight());
         listener.close();
-        drain(poller, recorder);
+        drain(loop, recorder);
         assertEquals(Collections.emptyList(), recorder.events, "LOCAL_CLOSE is consumed by the poller");
         assertEquals(SocketPollState.IDLE, state.state);
-        pollFor(poller, recorder, 200);
+        pollFor(loop, recorder, 200);
         assertEquals(0, poller.pollsInFlight(), "a closed socket is not re-armed");
         poller.remove(state);
         assertEquals(baseline - 1, NativeMemory.liveBlocks(), "the socket's scratch and the poll block are freed");

@@ -2,6 +2,7 @@ package io.winloop.internal.afd;
 
 import io.winloop.WinloopIoOps;
 import io.winloop.internal.afd.AfdTestSupport.Recorder;
+import io.winloop.internal.port.LoopPort;
 import io.winloop.internal.win.WinSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -25,23 +26,25 @@ import static org.junit.jupiter.api.Assertions.fail;
 /** {@link AfdPoller#wakeup()} from other threads ends a blocking poll and is otherwise invisible. */
 class AfdPollerWakeupTest {
     private final Recorder recorder = new Recorder();
+    private LoopPort loop;
     private AfdPoller poller;
 
     @BeforeEach
     void setUp() throws IOException {
-        poller = new AfdPoller(16);
+        loop = new LoopPort(16);
+        poller = loop.afd();
     }
 
     @AfterEach
     void tearDown() {
-        poller.close(2_000);
+        loop.close(2_000);
     }
 
     /** Runs poll(-1) on a daemon thread (so a missing wake-up fails the test instead of hanging the build). */
     private FutureTask<Integer> pollForeverInBackground(CountDownLatch entered) {
         FutureTask<Integer> task = new FutureTask<>(() -> {
             entered.countDown();
-            return poller.poll(-1, recorder);
+            return loop.poll(-1, recorder);
         });
         Thread t = new Thread(task, "afd-poll-forever");
         t.setDaemon(true);
@@ -58,12 +61,12 @@ class AfdPollerWakeupTest {
         assertTrue(!poll.isDone(), "poll(-1) must block while nothing happens");
 
         long start = System.nanoTime();
-        poller.wakeup();
+        loop.wakeup();
         int delivered;
         try {
             delivered = poll.get(2, TimeUnit.SECONDS);
         } catch (TimeoutException e) {
-            poller.wakeup(); // let the thread go, then fail
+            loop.wakeup(); // let the thread go, then fail
             fail("poll(-1) still blocked 2 s after wakeup()");
             return;
         }
@@ -85,7 +88,7 @@ class AfdPollerWakeupTest {
                 try {
                     start.await();
                     for (int j = 0; j < perThread; j++) {
-                        poller.wakeup();
+                        loop.wakeup();
                     }
                 } catch (Throwable t) {
                     error.compareAndSet(null, t);
@@ -105,7 +108,7 @@ class AfdPollerWakeupTest {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (true) {
             long before = System.nanoTime();
-            assertEquals(0, poller.poll(500, recorder), "wake-ups deliver no events");
+            assertEquals(0, loop.poll(500, recorder), "wake-ups deliver no events");
             polls++;
             if (System.nanoTime() - before >= TimeUnit.MILLISECONDS.toNanos(400)) {
                 break; // timed out: nothing left in the port
@@ -125,10 +128,10 @@ class AfdPollerWakeupTest {
             poller.setInterest(state, Afd.eventsOf(WinloopIoOps.READ));
             poller.flushUpdates();
             for (int i = 0; i < 10; i++) {
-                poller.wakeup();
+                loop.wakeup();
             }
             client.connect(listener.localAddress());
-            assertEquals(Afd.ACCEPT, await(poller, recorder, state, Afd.ACCEPT).events);
+            assertEquals(Afd.ACCEPT, await(loop, recorder, state, Afd.ACCEPT).events);
         } finally {
             AfdTestSupport.closeQuietly(client, listener);
         }

@@ -1,5 +1,6 @@
 package io.winloop.internal.afd;
 
+import io.winloop.internal.port.LoopPort;
 import io.winloop.internal.win.NativeMemory;
 import io.winloop.internal.win.WinError;
 import io.winloop.internal.win.WinSocket;
@@ -84,42 +85,39 @@ final class AfdTestSupport {
     }
 
     /** Flushes and polls until {@code state} reports one of {@code mask}, failing after {@link #DEADLINE_MILLIS}. */
-    static Event await(AfdPoller poller, Recorder recorder, SocketPollState state, int mask) throws IOException {
+    static Event await(LoopPort loop, Recorder recorder, SocketPollState state, int mask) throws IOException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DEADLINE_MILLIS);
         do {
             Event e = recorder.first(state, mask);
             if (e != null) {
                 return e;
             }
-            poller.flushUpdates();
-            poller.poll(50, recorder);
+            loop.poll(50, recorder);
         } while (System.nanoTime() < deadline);
         Event e = recorder.first(state, mask);
         if (e == null) {
             fail("no " + eventNames(mask) + " for " + state + " within " + DEADLINE_MILLIS + " ms; recorded: "
-                    + recorder.events + ", polls in flight: " + poller.pollsInFlight());
+                    + recorder.events + ", polls in flight: " + loop.afd().pollsInFlight());
         }
         return e;
     }
 
     /** Flushes and polls for {@code millis}, returning what was delivered meanwhile. */
-    static void pollFor(AfdPoller poller, Recorder recorder, long millis) throws IOException {
+    static void pollFor(LoopPort loop, Recorder recorder, long millis) throws IOException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
         while (System.nanoTime() < deadline) {
-            poller.flushUpdates();
-            poller.poll(20, recorder);
+            loop.poll(20, recorder);
         }
     }
 
     /** Flushes and polls until no poll is in flight, failing after {@link #DEADLINE_MILLIS}. */
-    static void drain(AfdPoller poller, Recorder recorder) throws IOException {
+    static void drain(LoopPort loop, Recorder recorder) throws IOException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DEADLINE_MILLIS);
-        while (poller.pollsInFlight() > 0) {
+        while (loop.afd().pollsInFlight() > 0) {
             if (System.nanoTime() >= deadline) {
-                fail(poller.pollsInFlight() + " poll(s) still in flight after " + DEADLINE_MILLIS + " ms");
+                fail(loop.afd().pollsInFlight() + " poll(s) still in flight after " + DEADLINE_MILLIS + " ms");
             }
-            poller.flushUpdates();
-            poller.poll(50, recorder);
+            loop.poll(50, recorder);
         }
     }
 

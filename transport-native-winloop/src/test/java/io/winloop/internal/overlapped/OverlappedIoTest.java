@@ -1,6 +1,7 @@
 package io.winloop.internal.overlapped;
 
 import io.winloop.internal.afd.AfdPoller;
+import io.winloop.internal.port.LoopPort;
 import io.winloop.internal.win.Kernel32;
 import io.winloop.internal.win.NativeMemory;
 import io.winloop.internal.win.WinError;
@@ -40,7 +41,7 @@ class OverlappedIoTest {
     Path dir;
 
     private long baseline;
-    private final List<AfdPoller> pollers = new ArrayList<>();
+    private final List<LoopPort> pollers = new ArrayList<>();
     private final List<Long> handles = new ArrayList<>();
     private final List<WinSocket> sockets = new ArrayList<>();
 
@@ -58,7 +59,7 @@ class OverlappedIoTest {
 
     @AfterEach
     void closeAll() throws IOException {
-        for (AfdPoller poller : pollers) {
+        for (LoopPort poller : pollers) {
             poller.close(2_000);
         }
         for (long handle : handles) {
@@ -70,8 +71,8 @@ class OverlappedIoTest {
         assertEquals(baseline, NativeMemory.liveBlocks(), "native blocks after close");
     }
 
-    private AfdPoller newPoller() throws IOException {
-        AfdPoller poller = new AfdPoller(16);
+    private LoopPort newPoller() throws IOException {
+        LoopPort poller = new LoopPort(16);
         pollers.add(poller);
         return poller;
     }
@@ -102,7 +103,7 @@ class OverlappedIoTest {
         op.started();
     }
 
-    private static void pollUntil(AfdPoller poller, java.util.function.BooleanSupplier done) throws IOException {
+    private static void pollUntil(LoopPort poller, java.util.function.BooleanSupplier done) throws IOException {
         long deadline = System.nanoTime() + 5_000_000_000L;
         while (!done.getAsBoolean()) {
             assertTrue(System.nanoTime() < deadline, "not done within 5 s");
@@ -117,7 +118,7 @@ class OverlappedIoTest {
             content[i] = (byte) (i * 3 + 1);
         }
         PortBinding file = new PortBinding(overlappedFile(content));
-        AfdPoller poller = newPoller();
+        LoopPort poller = newPoller();
         OverlappedIo io = poller.overlapped();
         Completion completion = new Completion();
         OverlappedOp op = io.newOp(64, recording(completion));
@@ -155,7 +156,7 @@ class OverlappedIoTest {
     void releaseCancelsTheCallInFlightAndFreesItsBlockOnCompletion() throws IOException {
         WinSocket[] pair = connectedPair();
         PortBinding socket = new PortBinding(pair[1].handle());
-        AfdPoller poller = newPoller();
+        LoopPort poller = newPoller();
         OverlappedIo io = poller.overlapped();
         Completion completion = new Completion();
         long before = NativeMemory.liveBlocks();
@@ -178,7 +179,7 @@ class OverlappedIoTest {
     void cancelDeliversTheCancellation() throws IOException {
         WinSocket[] pair = connectedPair();
         PortBinding socket = new PortBinding(pair[1].handle());
-        AfdPoller poller = newPoller();
+        LoopPort poller = newPoller();
         Completion completion = new Completion();
         OverlappedOp op = poller.overlapped().newOp(16, recording(completion));
         startRead(op, socket, 0, 16);
@@ -194,7 +195,7 @@ class OverlappedIoTest {
     @Test
     void closeOfThePollerDrainsTheCallsInFlight() throws IOException {
         WinSocket[] pair = connectedPair();
-        AfdPoller poller = new AfdPoller(16);
+        LoopPort poller = new LoopPort(16);
         Completion completion = new Completion();
         long before = NativeMemory.liveBlocks();
         for (int i = 0; i < 2; i++) {
@@ -222,8 +223,8 @@ class OverlappedIoTest {
     @Test
     void aHandleMovesToAnotherPortOrSaysWhyNot() throws IOException {
         PortBinding file = new PortBinding(overlappedFile(new byte[32]));
-        AfdPoller first = newPoller();
-        AfdPoller second = newPoller();
+        LoopPort first = newPoller();
+        LoopPort second = newPoller();
         Completion completion = new Completion();
         OverlappedOp onFirst = first.overlapped().newOp(32, recording(completion));
         startRead(onFirst, file, 0, 8);

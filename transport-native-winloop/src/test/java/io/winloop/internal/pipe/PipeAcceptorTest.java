@@ -3,8 +3,8 @@ package io.winloop.internal.pipe;
 import com.sun.jna.WString;
 import io.netty.util.concurrent.DefaultEventExecutor;
 import io.netty.util.concurrent.ImmediateEventExecutor;
-import io.winloop.internal.afd.AfdPoller;
 import io.winloop.internal.overlapped.PortBinding;
+import io.winloop.internal.port.LoopPort;
 import io.winloop.internal.win.Kernel32;
 import io.winloop.internal.win.NativeMemory;
 import io.winloop.internal.win.WinError;
@@ -174,7 +174,7 @@ class PipeAcceptorTest {
     @Timeout(30)
     void aRepeatingFailureOfThePortAcceptorIsReportedOnce() throws Exception {
         DefaultEventExecutor loop = new DefaultEventExecutor();
-        AfdPoller poller = loop.submit(() -> new AfdPoller(16)).get();
+        LoopPort poller = loop.submit(() -> new LoopPort(16)).get();
         PipeServerAcceptor.Listener portListener = new PipeServerAcceptor.Listener() {
             @Override
             public void accepted(PortBinding connected) {

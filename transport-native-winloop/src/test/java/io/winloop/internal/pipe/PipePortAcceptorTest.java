@@ -2,9 +2,9 @@ package io.winloop.internal.pipe;
 
 import com.sun.jna.WString;
 import io.netty.util.concurrent.ImmediateEventExecutor;
-import io.winloop.internal.afd.AfdPoller;
 import io.winloop.internal.overlapped.OverlappedIo;
 import io.winloop.internal.overlapped.PortBinding;
+import io.winloop.internal.port.LoopPort;
 import io.winloop.internal.win.Kernel32;
 import io.winloop.internal.win.NativeMemory;
 import io.winloop.internal.win.WinError;
@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class PipePortAcceptorTest {
     private long baseline;
-    private AfdPoller poller;
+    private LoopPort poller;
     private String path;
     private final List<PortBinding> accepted = new ArrayList<>();
     private final List<IOException> failures = new ArrayList<>();
@@ -52,7 +52,7 @@ class PipePortAcceptorTest {
     @BeforeEach
     void setUp() throws IOException {
         baseline = NativeMemory.liveBlocks();
-        poller = new AfdPoller(16);
+        poller = new LoopPort(16);
         path = "\\\\.\\pipe\\winloop-test-" + UUID.randomUUID();
     }
 

@@ -1,23 +1,19 @@
-package io.winloop.internal.afd;
-
-import io.winloop.internal.overlapped.OverlappedIo;
-import io.winloop.internal.win.Kernel32;
-import io.winloop.internal.win.NativeCalls;
-import io.winloop.internal.win.NativeMemory;
-import io.winloop.internal.win.WinError;
+package io.winloop.internal.win;
 
 import java.io.IOException;
 
 /**
  * One I/O completion port and the batch of OVERLAPPED_ENTRYs it is drained into. The completion key tells a
  * dequeued entry's kind: {@link #AFD_KEY} for the AFD helper handles' polls, {@link #WAKEUP_KEY} for wake-ups, and
- * {@link OverlappedIo#COMPLETION_KEY} for the overlapped operations of handles associated with the port.
+ * {@link #OVERLAPPED_KEY} for the overlapped operations of the other handles associated with the port.
  */
-final class CompletionPort {
+public final class CompletionPort {
     /** Completion key of the AFD helper handles. */
-    static final long AFD_KEY = 0;
+    public static final long AFD_KEY = 0;
     /** Completion key of the packets {@link #post} sends. */
-    static final long WAKEUP_KEY = 1;
+    public static final long WAKEUP_KEY = 1;
+    /** Completion key of every handle doing overlapped I/O (sockets' TransmitFile, pipes). */
+    public static final long OVERLAPPED_KEY = 2;
 
     private final long handle;
     private final long entries;
@@ -25,7 +21,7 @@ final class CompletionPort {
     private final int capacity;
     private boolean closed;
 
-    CompletionPort(int capacity) throws IOException {
+    public CompletionPort(int capacity) throws IOException {
         long port = Kernel32.CreateIoCompletionPort(Kernel32.INVALID_HANDLE_VALUE, 0, 0, 1);
         if (port == 0) {
             throw WinError.newException("CreateIoCompletionPort", WinError.lastError());
@@ -36,23 +32,23 @@ final class CompletionPort {
         this.countOut = NativeMemory.allocate(8);
     }
 
-    long handle() {
+    public long handle() {
         return handle;
     }
 
-    int capacity() {
+    public int capacity() {
         return capacity;
     }
 
     /** Associates a file handle (an AFD helper) with this port under {@code key}. */
-    void associate(long fileHandle, long key) throws IOException {
+    public void associate(long fileHandle, long key) throws IOException {
         if (Kernel32.CreateIoCompletionPort(fileHandle, handle, key, 0) == 0) {
             throw WinError.newException("CreateIoCompletionPort(associate)", WinError.lastError());
         }
     }
 
     /** Posts a wake-up packet; safe from any thread. */
-    void post() throws IOException {
+    public void post() throws IOException {
         NativeCalls.count();
         if (Kernel32.PostQueuedCompletionStatus(handle, 0, WAKEUP_KEY, 0) == 0) {
             throw WinError.newException("PostQueuedCompletionStatus", WinError.lastError());
@@ -63,7 +59,7 @@ final class CompletionPort {
      * Waits up to {@code timeoutMillis} ({@link Kernel32#INFINITE} for ever, 0 to only look) and returns how many
      * entries were dequeued into the batch.
      */
-    int dequeue(int timeoutMillis) throws IOException {
+    public int dequeue(int timeoutMillis) throws IOException {
         NativeCalls.count();
         if (Kernel32.GetQueuedCompletionStatusEx(handle, entries, capacity, countOut, timeoutMillis, 0) != 0) {
             return NativeMemory.getInt(countOut);
@@ -75,17 +71,17 @@ final class CompletionPort {
         throw WinError.newException("GetQueuedCompletionStatusEx", error);
     }
 
-    long entryKey(int i) {
+    public long entryKey(int i) {
         return NativeMemory.getLong(entries + (long) i * Kernel32.OVERLAPPED_ENTRY_SIZE
                 + Kernel32.OVERLAPPED_ENTRY_KEY);
     }
 
-    long entryOverlapped(int i) {
+    public long entryOverlapped(int i) {
         return NativeMemory.getLong(entries + (long) i * Kernel32.OVERLAPPED_ENTRY_SIZE
                 + Kernel32.OVERLAPPED_ENTRY_OVERLAPPED);
     }
 
-    void close() {
+    public void close() {
         if (closed) {
             return;
         }

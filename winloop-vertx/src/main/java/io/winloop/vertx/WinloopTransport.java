@@ -84,7 +84,8 @@ public final class WinloopTransport implements Transport {
 
     @Override
     public boolean supportFileRegion() {
-        // Winloop writes a FileRegion by copying it through a buffer (no TransmitFile yet): correct, not zero-copy.
+        // Winloop writes a FileRegion with TransmitFile where the edition allows it and the socket's provider gives
+        // it, and by copying through a buffer otherwise (TransmitFilePolicy): correct either way.
         return true;
     }
 

@@ -1,6 +1,7 @@
 package io.winloop;
 
 import io.netty.channel.IoOps;
+import io.winloop.internal.afd.Afd;
 
 /**
  * The readiness a {@link WinloopIoHandle} asks {@link WinloopIoHandler} to watch for. {@link #READ} covers
@@ -9,10 +10,10 @@ import io.netty.channel.IoOps;
  * reading. Errors (reset, failed connect) are always reported, through every readiness asked for.
  */
 public final class WinloopIoOps implements IoOps {
-    public static final int READ = 1;
-    public static final int WRITE = 2;
+    public static final int READ = Afd.READ_OP;
+    public static final int WRITE = Afd.WRITE_OP;
     /** The peer closed its side (AFD_POLL_DISCONNECT). */
-    public static final int RDHUP = 4;
+    public static final int RDHUP = Afd.RDHUP_OP;
     private static final int ALL = READ | WRITE | RDHUP;
 
     public static final WinloopIoOps NONE = new WinloopIoOps(0);

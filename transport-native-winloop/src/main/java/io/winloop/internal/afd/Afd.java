@@ -1,7 +1,5 @@
 package io.winloop.internal.afd;
 
-import io.winloop.WinloopIoOps;
-
 /**
  * AFD_POLL_* event bits, as IOCTL_AFD_POLL returns them (the values wepoll and mio use; DESIGN.md lists them),
  * and how they map to Netty's read / write readiness. The public WinloopIoEvent constants are these.
@@ -28,22 +26,32 @@ public final class Afd {
     /** Events that make a socket writable: send space, a completed connect, or an error to report. */
     public static final int WRITE_EVENTS = SEND | ABORT | CONNECT_FAIL;
 
+    /**
+     * The readiness bits of {@code WinloopIoOps}, defined here (and referred to there) so that this package needs
+     * nothing above it: data, end of stream or a pending connection to take.
+     */
+    public static final int READ_OP = 1;
+    /** Send space, or a completed connect. */
+    public static final int WRITE_OP = 2;
+    /** The peer's FIN alone, as epoll's EPOLLRDHUP. */
+    public static final int RDHUP_OP = 4;
+
     private Afd() {
     }
 
     /**
-     * The AFD events to poll for {@link WinloopIoOps} interest. AFD_POLL_CONNECT is never asked for: it stays set
+     * The AFD events to poll for a readiness interest ({@link #READ_OP} and the others). AFD_POLL_CONNECT is never asked for: it stays set
      * once connected, so a connected socket would always look ready; SEND signals a completed connect instead.
      */
     public static int eventsOf(int ops) {
         int events = 0;
-        if ((ops & WinloopIoOps.READ) != 0) {
+        if ((ops & READ_OP) != 0) {
             events |= RECEIVE | DISCONNECT | ACCEPT;
         }
-        if ((ops & WinloopIoOps.WRITE) != 0) {
+        if ((ops & WRITE_OP) != 0) {
             events |= SEND;
         }
-        if ((ops & WinloopIoOps.RDHUP) != 0) {
+        if ((ops & RDHUP_OP) != 0) {
             events |= DISCONNECT;
         }
         return events;
@@ -53,13 +61,13 @@ public final class Afd {
     public static int opsOf(int events) {
         int ops = 0;
         if ((events & READ_EVENTS) != 0) {
-            ops |= WinloopIoOps.READ;
+            ops |= READ_OP;
         }
         if ((events & WRITE_EVENTS) != 0) {
-            ops |= WinloopIoOps.WRITE;
+            ops |= WRITE_OP;
         }
         if ((events & (DISCONNECT | ABORT | CONNECT_FAIL)) != 0) {
-            ops |= WinloopIoOps.RDHUP;
+            ops |= RDHUP_OP;
         }
         return ops;
     }

@@ -28,12 +28,6 @@ public final class Mswsock {
     /** _WSAIORW(IOC_WS2, 6). */
     public static final int SIO_GET_EXTENSION_FUNCTION_POINTER = 0xC8000006;
 
-    /** ERROR_NOT_READY: the Win32 error of STATUS_DEVICE_NOT_READY. */
-    static final int ERROR_NOT_READY = 21;
-    static final int ERROR_NOT_SUPPORTED = 50;
-    static final int STATUS_NOT_IMPLEMENTED = 0xC0000002;
-    static final int STATUS_DEVICE_NOT_READY = 0xC00000A3;
-    static final int STATUS_NOT_SUPPORTED = 0xC00000BB;
 
     /** WSAID_TRANSMITFILE {b5367df0-cbac-11cf-95ca-00805f48a192} as a GUID lies in memory (little-endian fields). */
     private static final byte[] WSAID_TRANSMITFILE = {
@@ -94,8 +88,8 @@ public final class Mswsock {
      */
     public static boolean isUnsupported(int error) {
         switch (error) {
-            case ERROR_NOT_READY:
-            case ERROR_NOT_SUPPORTED:
+            case WinError.ERROR_NOT_READY:
+            case WinError.ERROR_NOT_SUPPORTED:
             case WinError.WSAEWOULDBLOCK:
             case WinError.WSAEOPNOTSUPP:
                 return true;
@@ -107,9 +101,9 @@ public final class Mswsock {
     /** As {@link #isUnsupported}, for the NTSTATUS of a completed TransmitFile (the OVERLAPPED's Internal). */
     public static boolean isUnsupportedStatus(int ntStatus) {
         switch (ntStatus) {
-            case STATUS_DEVICE_NOT_READY:
-            case STATUS_NOT_SUPPORTED:
-            case STATUS_NOT_IMPLEMENTED:
+            case Ntdll.STATUS_DEVICE_NOT_READY:
+            case Ntdll.STATUS_NOT_SUPPORTED:
+            case Ntdll.STATUS_NOT_IMPLEMENTED:
                 return true;
             default:
                 return false;

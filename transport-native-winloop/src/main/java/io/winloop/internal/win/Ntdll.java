@@ -15,6 +15,8 @@ public final class Ntdll {
     public static final int STATUS_INFO_LENGTH_MISMATCH = 0xC0000004;
     public static final int STATUS_NOT_IMPLEMENTED = 0xC0000002;
     public static final int STATUS_INVALID_INFO_CLASS = 0xC0000003;
+    public static final int STATUS_DEVICE_NOT_READY = 0xC00000A3;
+    public static final int STATUS_NOT_SUPPORTED = 0xC00000BB;
     /** A pipe read or write after the other end closed (ERROR_BROKEN_PIPE). */
     public static final int STATUS_PIPE_BROKEN = 0xC000014B;
     public static final int STATUS_PIPE_DISCONNECTED = 0xC00000B0;

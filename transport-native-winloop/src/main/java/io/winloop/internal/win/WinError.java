@@ -57,8 +57,11 @@ public final class WinError {
     public static final int ERROR_ACCESS_DENIED = 5;
     public static final int ERROR_INVALID_HANDLE = 6;
     public static final int ERROR_NOT_ENOUGH_MEMORY = 8;
+    /** The Win32 error of STATUS_DEVICE_NOT_READY. */
+    public static final int ERROR_NOT_READY = 21;
     public static final int ERROR_SHARING_VIOLATION = 32;
     public static final int ERROR_HANDLE_EOF = 38;
+    public static final int ERROR_NOT_SUPPORTED = 50;
     public static final int ERROR_INVALID_PARAMETER = 87;
     public static final int ERROR_BROKEN_PIPE = 109;
     public static final int ERROR_SEM_TIMEOUT = 121;
@@ -104,13 +107,13 @@ public final class WinError {
             case 0xC000003A: name = "STATUS_OBJECT_PATH_NOT_FOUND"; break;
             case 0xC0000022: name = "STATUS_ACCESS_DENIED"; break;
             case 0xC000000D: name = "STATUS_INVALID_PARAMETER"; break;
-            case 0xC0000002: name = "STATUS_NOT_IMPLEMENTED"; break;
-            case 0xC0000003: name = "STATUS_INVALID_INFO_CLASS"; break;
+            case Ntdll.STATUS_NOT_IMPLEMENTED: name = "STATUS_NOT_IMPLEMENTED"; break;
+            case Ntdll.STATUS_INVALID_INFO_CLASS: name = "STATUS_INVALID_INFO_CLASS"; break;
             case 0xC0000011: name = "STATUS_END_OF_FILE"; break;
             case Ntdll.STATUS_PIPE_BROKEN: name = "STATUS_PIPE_BROKEN"; break;
             case Ntdll.STATUS_PIPE_DISCONNECTED: name = "STATUS_PIPE_DISCONNECTED"; break;
             case Ntdll.STATUS_PIPE_CLOSING: name = "STATUS_PIPE_CLOSING"; break;
-            case 0xC00000BB: name = "STATUS_NOT_SUPPORTED"; break;
+            case Ntdll.STATUS_NOT_SUPPORTED: name = "STATUS_NOT_SUPPORTED"; break;
             case 0xC000020D: name = "STATUS_CONNECTION_RESET"; break;
             case 0xC000020C: name = "STATUS_CONNECTION_DISCONNECTED"; break;
             case 0xC0000241: name = "STATUS_CONNECTION_ABORTED"; break;

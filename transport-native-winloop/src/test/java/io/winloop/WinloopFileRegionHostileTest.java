@@ -17,6 +17,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.io.DataInputStream;
 import java.io.File;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.net.Socket;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
@@ -109,14 +110,33 @@ class WinloopFileRegionHostileTest {
                 // A character device: not for TransmitFile; the copying path finds it empty, as NIO would.
                 new Case("NUL", path("NUL"), 0, 0, IOException.class, "Underlying file size 0 smaller then "
                         + "requested count 10", 0).logged(NOT_DISK),
-                // The console: a character device where there is one; the surefire fork under Wine has none, and
-                // Wine's CreateFileW answers ERROR_INVALID_HANDLE then (seen on Wine 8.0 and 10.0).
-                new Case("CON", path("CON"), 0, 0, IOException.class,
-                        Wine.isWine() ? "\\CON) failed: ERROR_INVALID_HANDLE (6)" : "", 0),
+                consoleCase(),
                 new Case("a pipe that does not exist", path("\\\\.\\pipe\\winloop-hostile-no-such-pipe"), 0, 0,
                         NoSuchFileException.class, "ERROR_FILE_NOT_FOUND (2)", 0),
                 new Case("a file that does not exist", dir -> new WinloopFileRegion(dir.resolve("missing.bin"), 0, 1),
                         0, 0, NoSuchFileException.class, "missing.bin) failed: ERROR_FILE_NOT_FOUND (2)", 0));
+    }
+
+    /**
+     * The console: a character device where the process has one, so not for TransmitFile, and the copying path fails
+     * as NIO's does (the JDK's FileChannel cannot size it: "Invalid function" under Wine 8.0 when the fork inherits
+     * the console of a Maven run in the Windows JVM). A surefire fork started by a Linux Maven has no console, and
+     * Wine's CreateFileW answers ERROR_INVALID_HANDLE then (seen on Wine 8.0 and 10.0).
+     */
+    private static Case consoleCase() {
+        if (hasConsole()) {
+            return new Case("CON", path("CON"), 0, 0, IOException.class, "", 0).logged(NOT_DISK);
+        }
+        return new Case("CON", path("CON"), 0, 0, IOException.class,
+                Wine.isWine() ? "\\CON) failed: ERROR_INVALID_HANDLE (6)" : "", 0);
+    }
+
+    private static boolean hasConsole() {
+        try (RandomAccessFile console = new RandomAccessFile("CON", "r")) {
+            return true;
+        } catch (IOException none) {
+            return false;
+        }
     }
 
     @TempDir

@@ -23,6 +23,9 @@ import io.winloop.WinloopEventLoopGroup;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,12 +52,19 @@ class LettuceTest {
     static RedisURI redisUri(String host) {
         String address = System.getProperty("winloop.redis.address", "");
         if (address.isBlank() || address.contains("${")) {
-            fail("No Redis server for the Lettuce tests: run them with -Dwinloop.redis.address=host:port "
-                    + "(off Windows the build starts one itself with tools/redis-for-tests)");
+            fail("No Redis server for the Lettuce tests. The one step: start a redis-server and name it, "
+                    + "mvnw.cmd verify -Dwinloop.redis.address=127.0.0.1:6379 (docs/testing.md, \"Redis on "
+                    + "Windows\"); off Windows the build starts one itself (tools/redis-for-tests)");
         }
         int colon = address.lastIndexOf(':');
         String addressHost = address.substring(0, colon);
         int port = Integer.parseInt(address.substring(colon + 1));
+        try (Socket probe = new Socket()) {
+            probe.connect(new InetSocketAddress(addressHost, port), 5_000);
+        } catch (IOException e) {
+            fail("No Redis server answers at " + address + " (-Dwinloop.redis.address): start redis-server there "
+                    + "(docs/testing.md, \"Redis on Windows\"): " + e);
+        }
         return RedisURI.builder().withHost(host == null ? addressHost : host).withPort(port)
                 .withTimeout(Duration.ofSeconds(30)).build();
     }

@@ -585,8 +585,7 @@ public final class WinloopDatagramChannel extends AbstractWinloopChannel impleme
     @Override
     public ChannelFuture block(InetAddress multicastAddress, InetAddress sourceToBlock, ChannelPromise promise) {
         try {
-            return block(multicastAddress, NetworkInterface.getByInetAddress(localAddress().getAddress()),
-                    sourceToBlock, promise);
+            return block(multicastAddress, defaultInterface(), sourceToBlock, promise);
         } catch (IOException | RuntimeException e) {
             promise.setFailure(e);
         }

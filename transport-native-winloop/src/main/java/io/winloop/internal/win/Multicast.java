@@ -132,18 +132,39 @@ public final class Multicast {
         }
     }
 
-    /** IP_BLOCK_SOURCE (IPv4 groups) or MCAST_BLOCK_SOURCE (IPv6 groups). */
+    /**
+     * IP_BLOCK_SOURCE (IPv4 groups) or MCAST_BLOCK_SOURCE (IPv6 groups). A stack without source filtering answers
+     * WSAENOPROTOOPT: that is UnsupportedOperationException, as the JDK's MembershipKey.block throws for it and
+     * Netty's DatagramChannel.block documents.
+     */
     public static void block(WinSocket socket, InetAddress group, NetworkInterface iface, InetAddress source)
             throws IOException {
         if (!group.isMulticastAddress()) {
             throw new IllegalArgumentException("not a multicast address: " + group.getHostAddress());
         }
+        int level;
+        int name;
+        byte[] request;
         if (group instanceof Inet4Address) {
-            socket.setRawOption(Ws2_32.IPPROTO_IP, Ws2_32.IP_BLOCK_SOURCE,
-                    ipMreqSource((Inet4Address) group, requireIPv4(source), ipv4InterfaceBytes(iface)));
+            level = Ws2_32.IPPROTO_IP;
+            name = Ws2_32.IP_BLOCK_SOURCE;
+            request = ipMreqSource((Inet4Address) group, requireIPv4(source), ipv4InterfaceBytes(iface));
         } else {
-            socket.setRawOption(Ws2_32.IPPROTO_IPV6, Ws2_32.MCAST_BLOCK_SOURCE,
-                    groupSourceReq(iface == null ? 0 : iface.getIndex(), group, requireIPv6(source)));
+            level = Ws2_32.IPPROTO_IPV6;
+            name = Ws2_32.MCAST_BLOCK_SOURCE;
+            request = groupSourceReq(iface == null ? 0 : iface.getIndex(), group, requireIPv6(source));
+        }
+        int error = socket.trySetRawOption(level, name, request);
+        if (error == WinError.WSAENOPROTOOPT) {
+            UnsupportedOperationException unsupported = new UnsupportedOperationException(
+                    "blocking a multicast source is not supported by this network stack (setsockopt("
+                            + WinSocket.optionName(level, name) + "): " + WinError.describe(error) + ")");
+            unsupported.initCause(WinError.newException("setsockopt(" + WinSocket.optionName(level, name) + ")",
+                    error));
+            throw unsupported;
+        }
+        if (error != 0) {
+            throw WinError.newException("setsockopt(" + WinSocket.optionName(level, name) + ")", error);
         }
     }
 

@@ -435,7 +435,15 @@ public final class WinSocket {
     }
 
     /** Sets an option whose value is a structure given as its bytes (e.g. ip_mreq). */
-    public synchronized void setRawOption(int level, int name, byte[] value) throws IOException {
+    public void setRawOption(int level, int name, byte[] value) throws IOException {
+        int error = trySetRawOption(level, name, value);
+        if (error != 0) {
+            throw newException("setsockopt(" + optionName(level, name) + ")", error);
+        }
+    }
+
+    /** {@link #setRawOption}, returning the Winsock error instead of throwing it (0 when it succeeded). */
+    public synchronized int trySetRawOption(int level, int name, byte[] value) throws IOException {
         checkOpen();
         // Larger structures (group_source_req is 264 bytes on x64) go through a temporary block.
         boolean large = value.length > LOOP_SEND_ADDR - SCRATCH_VALUE;
@@ -443,9 +451,7 @@ public final class WinSocket {
         try {
             NativeMemory.copy(value, 0, at, value.length);
             NativeCalls.countOther();
-            if (Ws2_32.setsockopt(handle, level, name, at, value.length) != 0) {
-                throw newException("setsockopt(" + optionName(level, name) + ")", lastError());
-            }
+            return Ws2_32.setsockopt(handle, level, name, at, value.length) != 0 ? lastError() : 0;
         } finally {
             if (large) {
                 NativeMemory.free(at);
@@ -601,7 +607,7 @@ public final class WinSocket {
         }
     }
 
-    private static String optionName(int level, int name) {
+    static String optionName(int level, int name) {
         if (level == Ws2_32.SOL_SOCKET) {
             switch (name) {
                 case Ws2_32.SO_REUSEADDR: return "SO_REUSEADDR";

@@ -11,4 +11,10 @@ public class WinloopDatagramMulticastIPv6Test extends DatagramMulticastIPv6Test 
     protected List<BootstrapComboFactory<Bootstrap, Bootstrap>> newFactories() {
         return WinloopSocketTestPermutation.INSTANCE.datagram(socketInternetProtocalFamily());
     }
+
+    /** Under Wine the block Netty's test makes is refused with EINVAL: see {@link WildcardMulticastBlock}. */
+    @Override
+    public void testMulticastWithWildcardLocalAddress(Bootstrap sb, Bootstrap cb) throws Throwable {
+        WildcardMulticastBlock.run(this, cb, () -> super.testMulticastWithWildcardLocalAddress(sb, cb));
+    }
 }

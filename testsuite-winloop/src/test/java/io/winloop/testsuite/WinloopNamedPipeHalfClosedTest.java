@@ -58,7 +58,8 @@ public class WinloopNamedPipeHalfClosedTest extends SocketHalfClosedTest {
                 "testHalfClosureReceiveDataOnFinalWait2StateWhenSoLingerSet",
                 "testHalfClosureOnlyOneEventWhenAutoRead",
                 "testAllDataReadAfterHalfClosure",
-                "testAutoCloseFalseDoesShutdownOutput"));
+                "testAutoCloseFalseDoesShutdownOutput",
+                "testShutdownOutputAllowsInboundReads"));
 
         @Override
         public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {

@@ -2,6 +2,7 @@ package io.winloop.spring.boot;
 
 import io.winloop.reactor.netty.WinloopLoopResources;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfigureOrder;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -9,6 +10,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.reactor.netty.autoconfigure.ReactorNettyProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
+import org.springframework.core.Ordered;
 import org.springframework.http.client.ReactorResourceFactory;
 
 /**
@@ -18,8 +20,9 @@ import org.springframework.http.client.ReactorResourceFactory;
  *
  * <p>Spring Boot's {@code NettyReactiveWebServerAutoConfiguration} (the server) and
  * {@code ReactiveHttpClientAutoConfiguration} (the {@code ClientHttpConnector} behind {@code WebClient.Builder})
- * declare their {@code ReactorResourceFactory} only when none exists; this configuration runs before both, so they
- * use this one. It backs off, leaving Reactor Netty's default loops in place, when:
+ * declare their {@code ReactorResourceFactory} only when none exists; this configuration runs before both (first of
+ * all auto-configurations, so before any other that looks for one), so they use this one. It backs off, leaving
+ * Reactor Netty's default loops in place, when:
  * <ul>
  *   <li>{@code winloop.enabled=false};</li>
  *   <li>Winloop cannot run here ({@code io.winloop.Winloop.isAvailable()} is false: not Windows x64, or
@@ -28,13 +31,15 @@ import org.springframework.http.client.ReactorResourceFactory;
  * </ul>
  *
  * <p>The factory is Spring's non-global kind: it creates the loops when the context starts and disposes them
- * (threads {@value #LOOP_PREFIX}{@code -winloop-N}) when it closes, within {@code spring.reactor.netty.shutdown-quiet-period}
- * if set; its connection pool is Spring's default one for such a factory. A Reactor Netty {@code HttpClient}
- * that an application creates itself without {@code runOn(..)} keeps Reactor Netty's global resources (NIO).
+ * (threads {@value #LOOP_PREFIX}{@code -winloop-N}) when it closes, within
+ * {@code spring.reactor.netty.shutdown-quiet-period} if set; its connection pool is Spring's default one for such a
+ * factory. A Reactor Netty {@code HttpClient} that an application creates itself without {@code runOn(..)} keeps
+ * Reactor Netty's global resources (NIO).
  */
 @AutoConfiguration(beforeName = {
         "org.springframework.boot.reactor.netty.autoconfigure.NettyReactiveWebServerAutoConfiguration",
         "org.springframework.boot.http.client.autoconfigure.reactive.ReactiveHttpClientAutoConfiguration"})
+@AutoConfigureOrder(Ordered.HIGHEST_PRECEDENCE)
 @ConditionalOnClass(name = {
         "org.springframework.http.client.ReactorResourceFactory",
         "reactor.netty.resources.LoopResources",

@@ -29,10 +29,16 @@ final class RunningApp implements AutoCloseable {
     }
 
     static RunningApp start(String... extraArgs) {
+        return start(new Class<?>[0], extraArgs);
+    }
+
+    /** With more configuration classes besides the application's own, as a user's application would have. */
+    static RunningApp start(Class<?>[] extraSources, String... extraArgs) {
         List<String> args = new ArrayList<>(Arrays.asList(
                 "--server.address=127.0.0.1", "--server.port=0", "--spring.main.banner-mode=off"));
         args.addAll(Arrays.asList(extraArgs));
         SpringApplication application = new SpringApplication(EchoApplication.class);
+        application.addPrimarySources(Arrays.asList(extraSources));
         application.setMainApplicationClass(EchoApplication.class);   // not Surefire's booter, found on the stack
         return new RunningApp(application.run(args.toArray(new String[0])));
     }

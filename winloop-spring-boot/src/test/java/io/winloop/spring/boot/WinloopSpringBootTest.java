@@ -10,6 +10,8 @@ import io.winloop.reactor.netty.WinloopLoopResources;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.http.client.ReactorResourceFactory;
 import reactor.netty.resources.LoopResources;
 
@@ -27,7 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A real Spring Boot WebFlux application, started with {@code SpringApplication} in the Windows JVM, with this
  * module on its class path and nothing else of Winloop's configured: its server and its {@code WebClient} run on
- * Winloop, {@code winloop.enabled=false} leaves Reactor Netty's NIO, and closing the context ends the loops.
+ * Winloop, {@code winloop.enabled=false} or the application's own {@code ReactorResourceFactory} leaves Reactor
+ * Netty's NIO, and closing the context ends the loops.
  * Spring Boot's startup under Wine takes seconds, hence the generous timeouts.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -73,6 +76,35 @@ class WinloopSpringBootTest {
             assertEquals(List.of(NioServerSocketChannel.class), List.copyOf(app.recorder.serverChannels));
             assertOnly(NioSocketChannel.class, app.recorder.acceptedChannels, "accepted");
             assertOnly(NioSocketChannel.class, app.recorder.clientChannels, "client");
+        }
+    }
+
+    @Test
+    void theApplicationsOwnResourceFactoryWins() {
+        try (RunningApp app = RunningApp.start(new Class<?>[] {OwnResourceFactory.class})) {
+            // The auto-configuration's own conditions hold; its bean backs off (@ConditionalOnMissingBean).
+            ReactorResourceFactory factory = app.context.getBean(ReactorResourceFactory.class);
+            assertTrue(app.context.getBean(OwnResourceFactory.class).created == factory, "not the application's");
+
+            app.roundTrip();
+
+            // Spring's default loops for a non-global factory: Reactor Netty's, NIO on Windows.
+            assertEquals(List.of(NioServerSocketChannel.class), List.copyOf(app.recorder.serverChannels));
+            assertOnly(NioSocketChannel.class, app.recorder.clientChannels, "client");
+        }
+    }
+
+    /** An application that configures its own Reactor resources, as Spring's documentation shows. */
+    @Configuration(proxyBeanMethods = false)
+    static class OwnResourceFactory {
+        volatile ReactorResourceFactory created;
+
+        @Bean
+        ReactorResourceFactory reactorResourceFactory() {
+            ReactorResourceFactory factory = new ReactorResourceFactory();
+            factory.setUseGlobalResources(false);
+            created = factory;
+            return factory;
         }
     }
 

@@ -26,6 +26,7 @@ public final class ConsumerCheck {
             check(file.getEntry("META-INF/LICENSE") != null, "no META-INF/LICENSE in " + jar);
             check(file.getEntry("META-INF/NOTICE") != null, "no META-INF/NOTICE in " + jar);
         }
+        checkSpringBootJar(version);
 
         String os = System.getProperty("os.name");
         if (os.startsWith("Windows")) {
@@ -46,6 +47,30 @@ public final class ConsumerCheck {
         System.out.println("consumer check passed: " + jar.getName() + " via winloop-bom " + version + ", "
                 + WinloopSocketChannel.class.getSimpleName() + " on the class path, Winloop.isAvailable()="
                 + Winloop.isAvailable() + (Winloop.isAvailable() ? "" : " (" + Winloop.unavailabilityCause().getMessage() + ")"));
+    }
+
+    /** winloop-spring-boot, resolved through the BOM: its module name and the auto-configuration Spring Boot finds. */
+    private static void checkSpringBootJar(String version) throws Exception {
+        String imports = "META-INF/spring/org.springframework.boot.autoconfigure.AutoConfiguration.imports";
+        java.net.URL url = ConsumerCheck.class.getClassLoader().getResource(imports);
+        check(url != null, "no " + imports + " on the class path");
+        String location = url.toString();
+        check(location.contains("/winloop-spring-boot-" + version + ".jar!"), imports + " from " + location);
+        java.net.JarURLConnection connection = (java.net.JarURLConnection) url.openConnection();
+        connection.setUseCaches(false);
+        try (JarFile file = connection.getJarFile()) {
+            String moduleName = file.getManifest().getMainAttributes().getValue("Automatic-Module-Name");
+            check("io.winloop.spring.boot".equals(moduleName), "winloop-spring-boot Automatic-Module-Name: " + moduleName);
+            try (java.io.InputStream in = file.getInputStream(file.getEntry(imports))) {
+                java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+                byte[] buffer = new byte[256];
+                for (int n; (n = in.read(buffer)) != -1; ) {
+                    bytes.write(buffer, 0, n);
+                }
+                String names = new String(bytes.toByteArray(), "UTF-8").trim();
+                check(names.equals("io.winloop.spring.boot.WinloopReactorNettyAutoConfiguration"), imports + ": " + names);
+            }
+        }
     }
 
     private static void check(boolean condition, String message) {

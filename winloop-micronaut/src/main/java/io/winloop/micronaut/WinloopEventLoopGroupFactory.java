@@ -3,7 +3,6 @@ package io.winloop.micronaut;
 import io.micronaut.context.annotation.BootstrapContextCompatible;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.core.annotation.Nullable;
-import io.micronaut.core.annotation.Order;
 import io.micronaut.http.netty.channel.EventLoopGroupConfiguration;
 import io.micronaut.http.netty.channel.EventLoopGroupFactory;
 import io.micronaut.http.netty.channel.NettyChannelType;
@@ -43,8 +42,6 @@ import java.util.concurrent.ThreadFactory;
 @Named(WinloopEventLoopGroupFactory.NAME)
 @Requires(condition = WinloopAvailableCondition.class)
 @BootstrapContextCompatible
-// Micronaut orders its native factories 100 (epoll) to 300; none of them is ever available beside Winloop.
-@Order(50)
 public class WinloopEventLoopGroupFactory implements EventLoopGroupFactory {
     /** The transport's name in {@code micronaut.netty.event-loops.*.transport} and the bean's qualifier. */
     public static final String NAME = "winloop";

@@ -6,6 +6,7 @@ import io.winloop.WinloopEventLoopGroup;
 import io.winloop.WinloopSocketChannel;
 
 import java.io.File;
+import java.net.URL;
 import java.util.jar.JarFile;
 
 /**
@@ -44,6 +45,10 @@ public final class ConsumerCheck {
                 check(expected.getMessage().contains(cause), "failure does not say why: " + expected);
             }
         }
+        URL micronaut = ConsumerCheck.class.getClassLoader()
+                .getResource("io/winloop/micronaut/WinloopEventLoopGroupFactory.class");
+        check(micronaut != null && micronaut.toString().contains("/winloop-micronaut-" + version + ".jar!"),
+                "winloop-micronaut not resolved through winloop-bom: " + micronaut);
         System.out.println("consumer check passed: " + jar.getName() + " via winloop-bom " + version + ", "
                 + WinloopSocketChannel.class.getSimpleName() + " on the class path, Winloop.isAvailable()="
                 + Winloop.isAvailable() + (Winloop.isAvailable() ? "" : " (" + Winloop.unavailabilityCause().getMessage() + ")"));

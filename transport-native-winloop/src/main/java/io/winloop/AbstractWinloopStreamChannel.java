@@ -25,7 +25,6 @@ import io.winloop.internal.win.WinSocket;
 import io.winloop.internal.win.WsaBufArray;
 import io.winloop.internal.zerocopy.FileRegionStats;
 import io.winloop.internal.zerocopy.FileRegionTransmitter;
-import io.winloop.internal.zerocopy.TransmitFilePolicy;
 import io.winloop.internal.zerocopy.TransmitTarget;
 
 import java.io.IOException;
@@ -580,7 +579,17 @@ abstract class AbstractWinloopStreamChannel extends AbstractWinloopChannel imple
         }
 
         @Override
-        public TransmitFileMode transmitFileMode() {
+        public String transmitFileCopyReason() {
+            return TransmitFilePolicy.copyReason(transmitFileMode());
+        }
+
+        @Override
+        public String transmitFileReason() {
+            return TransmitFilePolicy.transmitReason(transmitFileMode());
+        }
+
+        /** Its TRANSMIT_FILE option, or the process default. */
+        private TransmitFileMode transmitFileMode() {
             ChannelConfig config = config();
             return config instanceof WinloopSocketChannelConfig
                     ? ((WinloopSocketChannelConfig) config).getTransmitFileMode() : TransmitFilePolicy.defaultMode();

@@ -10,7 +10,6 @@ import io.netty.channel.socket.SocketChannelConfig;
 import io.netty.util.internal.ObjectUtil;
 import io.netty.util.internal.PlatformDependent;
 import io.winloop.internal.win.Ws2_32;
-import io.winloop.internal.zerocopy.TransmitFilePolicy;
 
 import java.util.Map;
 

@@ -5,7 +5,6 @@ import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.EventLoop;
 import io.netty.channel.FileRegion;
 import io.netty.util.internal.SystemPropertyUtil;
-import io.winloop.TransmitFileMode;
 import io.winloop.internal.overlapped.OverlappedIo;
 import io.winloop.internal.overlapped.OverlappedOp;
 import io.winloop.internal.overlapped.PortBinding;
@@ -15,7 +14,6 @@ import io.winloop.internal.win.Ntdll;
 import io.winloop.internal.win.WinError;
 import io.winloop.internal.win.WinFile;
 import io.winloop.internal.win.WinSocket;
-import io.winloop.internal.win.WindowsEdition;
 
 import java.io.IOException;
 
@@ -29,8 +27,8 @@ import java.io.IOException;
  * the region's write through Netty's usual write-error path.
  *
  * <p>The copying path ({@code FileRegion.transferTo} into the socket) remains for what this cannot or should not
- * send, chosen explicitly and logged once per reason at debug level: the channel's {@link TransmitFileMode} (AUTO
- * copies on workstation editions of Windows: {@link TransmitFilePolicy}), a FileRegion that is not a
+ * send, chosen explicitly and logged once per reason at debug level: the channel's TRANSMIT_FILE mode (AUTO
+ * copies on workstation editions of Windows: io.winloop.TransmitFilePolicy), a FileRegion that is not a
  * DefaultFileRegion, a region whose file HANDLE is hidden or is not a disk file ({@link RegionFiles}), a socket whose
  * provider gives no TransmitFile ({@link Mswsock#lookup}) or answers it with an error that means "not on this
  * transport" ({@link Mswsock#isUnsupported}: the rest of the region and every later one are copied), or a socket
@@ -51,13 +49,6 @@ public final class FileRegionTransmitter implements OverlappedOp.Listener {
     /** Bytes per TransmitFile call; a lower value (tests, -Dio.winloop.transmitFile.maxBytesPerCall) splits more. */
     private static volatile long maxBytesPerCall = clampBytesPerCall(
             SystemPropertyUtil.getLong("io.winloop.transmitFile.maxBytesPerCall", Mswsock.MAX_BYTES_PER_CALL));
-    private static final WindowsEdition EDITION = WindowsEdition.current();
-    private static final String EDITION_TEXT = EDITION.toString();
-    /** What is logged (once) when regions go through TransmitFile, per mode. */
-    private static final String TRANSMIT_ALWAYS = TransmitFilePolicy.transmitReason(TransmitFileMode.ALWAYS,
-            EDITION_TEXT);
-    private static final String TRANSMIT_AUTO = TransmitFilePolicy.transmitReason(TransmitFileMode.AUTO,
-            EDITION_TEXT);
 
     private final TransmitTarget channel;
     private final WinSocket socket;
@@ -189,12 +180,11 @@ public final class FileRegionTransmitter implements OverlappedOp.Listener {
         if (io == null) {
             return "the channel is not registered with a Winloop event loop";
         }
-        TransmitFileMode mode = channel.transmitFileMode();
-        reason = TransmitFilePolicy.copyReason(mode, EDITION.productType(), EDITION_TEXT);
+        reason = channel.transmitFileCopyReason();
         if (reason != null) {
             return reason;
         }
-        RegionFiles.logTransmitFile(mode == TransmitFileMode.ALWAYS ? TRANSMIT_ALWAYS : TRANSMIT_AUTO);
+        RegionFiles.logTransmitFile(channel.transmitFileReason());
         if (function == null) {
             try {
                 function = Mswsock.lookup(socket.handle());

@@ -1,9 +1,5 @@
-package io.winloop.internal.zerocopy;
+package io.winloop;
 
-import io.winloop.TransmitFileMode;
-import io.winloop.WinloopChannelOption;
-import io.winloop.WinloopSocketChannel;
-import io.winloop.WinloopSocketChannelConfig;
 import io.winloop.internal.win.WindowsEdition;
 import io.winloop.internal.win.Wine;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,6 @@
-package io.winloop.internal.zerocopy;
+package io.winloop;
 
 import io.netty.util.internal.SystemPropertyUtil;
-import io.winloop.TransmitFileMode;
 import io.winloop.internal.win.WindowsEdition;
 
 import java.util.Locale;
@@ -9,9 +8,10 @@ import java.util.Locale;
 /**
  * Which path a {@link TransmitFileMode} takes on which Windows edition, and the process-wide default mode from
  * {@code -Dio.winloop.transmitFile}. A pure decision, kept apart from {@link FileRegionTransmitter} so that it can be
- * tested with every edition as input (the lanes' Wines all report a workstation).
+ * tested with every edition as input (the lanes' Wines all report a workstation). It lives beside the public mode,
+ * so the zero-copy package below it gets only the answer (TransmitTarget) and imports nothing from this package.
  */
-public final class TransmitFilePolicy {
+final class TransmitFilePolicy {
     public static final String PROPERTY = "io.winloop.transmitFile";
 
     /** The property's mode, or null when its value is bad (then {@link #DEFAULT_FAILURE} says why). */
@@ -31,6 +31,22 @@ public final class TransmitFilePolicy {
     }
 
     private TransmitFilePolicy() {
+    }
+
+    /** The edition this process runs on, read once, when the first region asks (RtlGetVersion). */
+    private static final class Current {
+        static final WindowsEdition EDITION = WindowsEdition.current();
+        static final String TEXT = EDITION.toString();
+    }
+
+    /** {@link #copyReason(TransmitFileMode, int, String)} on this machine's edition. */
+    static String copyReason(TransmitFileMode mode) {
+        return copyReason(mode, Current.EDITION.productType(), Current.TEXT);
+    }
+
+    /** {@link #transmitReason(TransmitFileMode, String)} on this machine's edition. */
+    static String transmitReason(TransmitFileMode mode) {
+        return transmitReason(mode, Current.TEXT);
     }
 
     /**

@@ -7,7 +7,7 @@ import java.util.Locale;
 
 /**
  * Which path a {@link TransmitFileMode} takes on which Windows edition, and the process-wide default mode from
- * {@code -Dio.winloop.transmitFile}. A pure decision, kept apart from {@link FileRegionTransmitter} so that it can be
+ * {@code -Dio.winloop.transmitFile}. A pure decision, kept apart from the zero-copy package's FileRegionTransmitter so that it can be
  * tested with every edition as input (the lanes' Wines all report a workstation). It lives beside the public mode,
  * so the zero-copy package below it gets only the answer (TransmitTarget) and imports nothing from this package.
  */
@@ -33,20 +33,32 @@ final class TransmitFilePolicy {
     private TransmitFilePolicy() {
     }
 
-    /** The edition this process runs on, read once, when the first region asks (RtlGetVersion). */
+    /**
+     * The answers for the edition this process runs on, per mode: read once (RtlGetVersion), when the first region
+     * asks, so a region costs no string building.
+     */
     private static final class Current {
-        static final WindowsEdition EDITION = WindowsEdition.current();
-        static final String TEXT = EDITION.toString();
+        static final String[] COPY_REASON = new String[TransmitFileMode.values().length];
+        static final String[] TRANSMIT_REASON = new String[TransmitFileMode.values().length];
+
+        static {
+            WindowsEdition edition = WindowsEdition.current();
+            String text = edition.toString();
+            for (TransmitFileMode mode : TransmitFileMode.values()) {
+                COPY_REASON[mode.ordinal()] = copyReason(mode, edition.productType(), text);
+                TRANSMIT_REASON[mode.ordinal()] = transmitReason(mode, text);
+            }
+        }
     }
 
     /** {@link #copyReason(TransmitFileMode, int, String)} on this machine's edition. */
     static String copyReason(TransmitFileMode mode) {
-        return copyReason(mode, Current.EDITION.productType(), Current.TEXT);
+        return Current.COPY_REASON[mode.ordinal()];
     }
 
     /** {@link #transmitReason(TransmitFileMode, String)} on this machine's edition. */
     static String transmitReason(TransmitFileMode mode) {
-        return transmitReason(mode, Current.TEXT);
+        return Current.TRANSMIT_REASON[mode.ordinal()];
     }
 
     /**

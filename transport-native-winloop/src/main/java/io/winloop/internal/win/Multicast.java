@@ -155,17 +155,18 @@ public final class Multicast {
             request = groupSourceReq(iface == null ? 0 : iface.getIndex(), group, requireIPv6(source));
         }
         int error = socket.trySetRawOption(level, name, request);
+        if (error == 0) {
+            return;
+        }
+        String call = "setsockopt(" + WinSocket.optionName(level, name) + ")";
         if (error == WinError.WSAENOPROTOOPT) {
             UnsupportedOperationException unsupported = new UnsupportedOperationException(
-                    "blocking a multicast source is not supported by this network stack (setsockopt("
-                            + WinSocket.optionName(level, name) + "): " + WinError.describe(error) + ")");
-            unsupported.initCause(WinError.newException("setsockopt(" + WinSocket.optionName(level, name) + ")",
-                    error));
+                    "blocking a multicast source is not supported by this network stack (" + call + ": "
+                            + WinError.describe(error) + ")");
+            unsupported.initCause(WinError.newException(call, error));
             throw unsupported;
         }
-        if (error != 0) {
-            throw WinError.newException("setsockopt(" + WinSocket.optionName(level, name) + ")", error);
-        }
+        throw WinError.newException(call, error);
     }
 
     private static Inet4Address requireIPv4(InetAddress source) {

@@ -6,8 +6,8 @@ import io.netty.channel.EventLoop;
 /**
  * What {@link FileRegionTransmitter} needs of the stream channel whose regions it sends, and nothing more: the loop
  * its completions must run on, whether its TRANSMIT_FILE mode lets regions use TransmitFile on this edition of
- * Windows, the outbound buffer whose progress it reports, and a way to flush again once a call completed. The channel implements it privately, so the transmitter
- * never reaches into the channel's unsafe.
+ * Windows, the outbound buffer whose progress it reports, and a way to flush again once a call completed. The
+ * channel implements it privately, so the transmitter never reaches into the channel's unsafe.
  */
 public interface TransmitTarget {
     /** The loop the channel is registered with now (a completion may arrive on the loop it has left). */

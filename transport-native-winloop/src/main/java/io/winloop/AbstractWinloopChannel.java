@@ -108,6 +108,11 @@ abstract class AbstractWinloopChannel extends AbstractChannel {
         return ops.contains(flag);
     }
 
+    /** True while an overlapped write is in flight (completion mode): nothing else may write then. */
+    boolean isWriteInFlight() {
+        return false;
+    }
+
     final IoRegistration registration() {
         assert registration != null;
         return registration;
@@ -417,8 +422,9 @@ abstract class AbstractWinloopChannel extends AbstractChannel {
 
         @Override
         protected final void flush0() {
-            // With WRITE interest set, a flush is pending on writability: the loop will call forceFlush().
-            if (!isFlagSet(WinloopIoOps.WRITE)) {
+            // With WRITE interest set, a flush is pending on writability: the loop will call forceFlush(). With a
+            // write in flight (completion mode), its completion flushes again.
+            if (!isFlagSet(WinloopIoOps.WRITE) && !isWriteInFlight()) {
                 super.flush0();
             }
         }
@@ -426,7 +432,7 @@ abstract class AbstractWinloopChannel extends AbstractChannel {
         final void writeReady(WinloopIoEvent event) {
             if (connectPromise != null) {
                 finishConnect(event);
-            } else if (!socket.isOutputShutdown()) {
+            } else if (!socket.isOutputShutdown() && !isWriteInFlight()) {
                 super.flush0();
             }
         }

@@ -19,7 +19,10 @@ import io.netty.util.UncheckedBooleanSupplier;
 import io.netty.util.internal.StringUtil;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
+import io.winloop.internal.iocp.CompletionLoop;
+import io.winloop.internal.iocp.OverlappedStream;
 import io.winloop.internal.overlapped.OverlappedIo;
+import io.winloop.internal.overlapped.PortBinding;
 import io.winloop.internal.win.ByteBufAddress;
 import io.winloop.internal.win.WinSocket;
 import io.winloop.internal.win.WsaBufArray;
@@ -46,8 +49,8 @@ abstract class AbstractWinloopStreamChannel extends AbstractWinloopChannel imple
     private static final InternalLogger logger = InternalLoggerFactory.getInstance(AbstractWinloopStreamChannel.class);
     /** Returned by the write helpers when the socket accepted nothing: the write spin ends. */
     private static final int WRITE_STATUS_SNDBUF_FULL = Integer.MAX_VALUE;
-    /** Returned when a TransmitFile is in flight: doWrite stops; the call's completion flushes again. */
-    private static final int WRITE_STATUS_TRANSMITTING = Integer.MIN_VALUE;
+    /** Returned when a TransmitFile or a WSASend is in flight: doWrite stops; its completion flushes again. */
+    private static final int WRITE_STATUS_IN_FLIGHT = Integer.MIN_VALUE;
     private static final int MAX_BYTES_PER_GATHERING_WRITE_ATTEMPTED_LOW_THRESHOLD = 4096;
     /**
      * At most this many read loops between two that follow up a full read (see WinloopStreamUnsafe). Each probe of
@@ -64,6 +67,10 @@ abstract class AbstractWinloopStreamChannel extends AbstractWinloopChannel imple
     private FileRegionTransmitter transmitter;
     /** The overlapped operations of the loop the channel is registered with (set at registration). */
     private volatile OverlappedIo overlappedIo;
+    /** The socket's association with a completion port, shared by all its overlapped calls; made when needed. */
+    private PortBinding portBinding;
+    /** Reads and writes in completion mode (a loop in {@link WinloopIoMode#COMPLETION}); null in readiness. */
+    private CompletionModeStream completion;
 
     // RDHUP from the start, so that the peer's FIN is seen even while the channel is not reading.
     AbstractWinloopStreamChannel(Channel parent, WinSocket socket, SocketAddress local, SocketAddress remote) {
@@ -113,7 +120,7 @@ abstract class AbstractWinloopStreamChannel extends AbstractWinloopChannel imple
         }
         // Without Unsafe, a direct buffer's address comes from its internal NIO buffer, which the buffer keeps (an
         // echo's write finds the one its read made): no ByteBuffer view per write, as nioBuffers() would allocate.
-        long address = ByteBufAddress.of(buf, buf.readerIndex(), readableBytes);
+        long address = completion == null ? ByteBufAddress.of(buf, buf.readerIndex(), readableBytes) : 0;
         if (address != 0) {
             int written = socket.send(address, readableBytes);
             if (written > 0) {
@@ -146,9 +153,17 @@ abstract class AbstractWinloopStreamChannel extends AbstractWinloopChannel imple
         return array;
     }
 
-    private int writeBytesMultiple(ChannelOutboundBuffer in, WsaBufArray array) throws IOException {
+    private int writeBytesMultiple(ChannelOutboundBuffer in, WsaBufArray array) throws Exception {
         final long expected = array.size();
-        final long written = socket.sendv(array.memoryAddress(), array.count());
+        final long written;
+        if (completion != null) {
+            written = completion.write(in, array);
+            if (written == OverlappedStream.PENDING) {
+                return WRITE_STATUS_IN_FLIGHT;
+            }
+        } else {
+            written = socket.sendv(array.memoryAddress(), array.count());
+        }
         if (written > 0) {
             adjustMaxBytesPerGatheringWrite(expected, written, array.maxBytes());
             in.removeBytes(written);
@@ -163,10 +178,10 @@ abstract class AbstractWinloopStreamChannel extends AbstractWinloopChannel imple
             return 0;
         }
         if (transmitter == null) {
-            transmitter = new FileRegionTransmitter(new TransmitTargetImpl(), socket);
+            transmitter = new FileRegionTransmitter(new TransmitTargetImpl(), socket, portBinding());
         }
         if (transmitter.write(region, overlappedIo) == FileRegionTransmitter.IN_FLIGHT) {
-            return WRITE_STATUS_TRANSMITTING;
+            return WRITE_STATUS_IN_FLIGHT;
         }
         // The copying path (FileRegionTransmitter logged why the region cannot go zero-copy).
         if (region.transferred() == 0) {
@@ -186,24 +201,36 @@ abstract class AbstractWinloopStreamChannel extends AbstractWinloopChannel imple
         return WRITE_STATUS_SNDBUF_FULL;
     }
 
+    private PortBinding portBinding() {
+        if (portBinding == null) {
+            portBinding = new PortBinding(socket.handle());
+        }
+        return portBinding;
+    }
+
+    @Override
+    boolean isWriteInFlight() {
+        return completion != null && completion.isWriting();
+    }
+
     @Override
     protected void doWrite(ChannelOutboundBuffer in) throws Exception {
+        if (completion != null) {
+            completion.checkWriteFailure();
+        }
         int writeSpinCount = config().getWriteSpinCount();
         do {
             final int msgCount = in.size();
-            if (msgCount > 1 && in.current() instanceof ByteBuf) {
-                writeSpinCount -= doWriteMultiple(in);
-            } else if (msgCount == 0) {
+            if (msgCount == 0) {
                 clearFlag(WinloopIoOps.WRITE);
                 return;
-            } else {
-                int status = doWriteSingle(in);
-                if (status == WRITE_STATUS_TRANSMITTING) {
-                    clearFlag(WinloopIoOps.WRITE);
-                    return;
-                }
-                writeSpinCount -= status;
             }
+            int status = msgCount > 1 && in.current() instanceof ByteBuf ? doWriteMultiple(in) : doWriteSingle(in);
+            if (status == WRITE_STATUS_IN_FLIGHT) {
+                clearFlag(WinloopIoOps.WRITE);
+                return;
+            }
+            writeSpinCount -= status;
             // Keep looping even when the buffer was drained: a listener may have written and flushed again.
         } while (writeSpinCount > 0);
 
@@ -370,10 +397,66 @@ abstract class AbstractWinloopStreamChannel extends AbstractWinloopChannel imple
         }
     }
 
+    @Override
+    protected void doBeginRead() throws Exception {
+        if (completion != null && isActive()) {
+            ((AbstractWinloopUnsafe) unsafe()).readPending = true;
+            completion.beginRead();
+            return;
+        }
+        super.doBeginRead();
+    }
+
+    /** True when the channel reads and writes with overlapped calls (a loop in completion mode). */
+    final boolean isCompletionMode() {
+        return completion != null;
+    }
+
+    /** Tests: completion mode waits for this idle connection with a zero-byte read (no buffer pinned). */
+    final boolean isWaitingWithZeroByteRead() {
+        return completion != null && completion.isZeroByteReadPending();
+    }
+
+    /** Gives the completion-mode calls up (on the loop thread, before closesocket or a deregistration). */
+    final void closeCompletionMode() {
+        CompletionModeStream stream = completion;
+        if (stream != null) {
+            completion = null;
+            stream.close();
+        }
+    }
+
+    @Override
+    protected void doDeregister() throws Exception {
+        if (eventLoop().inEventLoop()) {
+            closeCompletionMode();
+        }
+        super.doDeregister();
+    }
+
     class WinloopStreamUnsafe extends AbstractWinloopUnsafe {
         @Override
         public void overlappedIo(OverlappedIo io) {
             overlappedIo = io;
+        }
+
+        @Override
+        public void completionMode(CompletionLoop loop) {
+            closeCompletionMode();
+            try {
+                completion = new CompletionModeStream(AbstractWinloopStreamChannel.this, this, portBinding(), loop);
+            } catch (IOException | IllegalStateException e) {
+                // The socket stays associated with the port of the loop it came from (Wine cannot move it; a call
+                // cancelled there may still be in flight): this channel goes on in readiness mode, which needs no
+                // association, as its FileRegions go on by copying (FileRegionTransmitter).
+                logger.debug("{} stays in readiness mode on its new event loop: {}", AbstractWinloopStreamChannel.this,
+                        e.getMessage());
+            }
+        }
+
+        /** A pending write completed: flush what is left (or throw what it failed with, from doWrite). */
+        final void flushAfterCompletion() {
+            flush0();
         }
 
         /**
@@ -394,7 +477,7 @@ abstract class AbstractWinloopStreamChannel extends AbstractWinloopChannel imple
         private final UncheckedBooleanSupplier maybeMoreData = () -> followUpFullReads
                 && recvBufAllocHandle().lastBytesRead() == recvBufAllocHandle().attemptedBytesRead();
 
-        private void handleReadException(ChannelPipeline pipeline, ByteBuf byteBuf, Throwable cause,
+        void handleReadException(ChannelPipeline pipeline, ByteBuf byteBuf, Throwable cause,
                                          boolean allDataRead, RecvByteBufAllocator.Handle allocHandle) {
             if (byteBuf != null) {
                 if (byteBuf.isReadable()) {
@@ -415,6 +498,9 @@ abstract class AbstractWinloopStreamChannel extends AbstractWinloopChannel imple
 
         @Override
         void readReady() {
+            if (completion != null && completion.isReading()) {
+                return; // the read in flight brings what is queued, and the FIN (completion mode)
+            }
             readReady(false);
         }
 
@@ -509,6 +595,9 @@ abstract class AbstractWinloopStreamChannel extends AbstractWinloopChannel imple
         try {
             if (transmitter != null) {
                 transmitter.cancel(); // before closesocket: see FileRegionTransmitter.cancel()
+            }
+            if (eventLoop().inEventLoop()) {
+                closeCompletionMode(); // off the loop (SO_LINGER), prepareToClose did it
             }
             if (isActive()) {
                 socket.shutdownOutputBeforeClose();

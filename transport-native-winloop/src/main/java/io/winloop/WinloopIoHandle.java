@@ -1,6 +1,7 @@
 package io.winloop;
 
 import io.netty.channel.IoHandle;
+import io.winloop.internal.iocp.CompletionLoop;
 import io.winloop.internal.overlapped.OverlappedIo;
 
 /**
@@ -18,5 +19,12 @@ public interface WinloopIoHandle extends IoHandle {
      * that loop's thread. Does nothing unless the handle starts overlapped operations.
      */
     default void overlappedIo(OverlappedIo io) {
+    }
+
+    /**
+     * Called on registration with a loop in {@link WinloopIoMode#COMPLETION}, after {@link #overlappedIo}: a TCP
+     * stream then reads and writes with overlapped calls on that loop's port. Others ignore it.
+     */
+    default void completionMode(CompletionLoop loop) {
     }
 }

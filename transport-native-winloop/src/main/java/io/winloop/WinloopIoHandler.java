@@ -13,6 +13,7 @@ import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 import io.winloop.internal.afd.Afd;
 import io.winloop.internal.afd.AfdPoller;
+import io.winloop.internal.iocp.CompletionLoop;
 import io.winloop.internal.afd.SocketPollState;
 import io.winloop.internal.overlapped.OverlappedIo;
 import io.winloop.internal.overlapped.PortBinding;
@@ -58,23 +59,36 @@ public final class WinloopIoHandler implements IoHandler {
     private final long baseHandleScratch;
     private final WsaBufArray wsaBufs;
     private final LoopPort port;
+    private final WinloopIoMode mode;
+    /** The streams' completion-mode context; null in readiness mode. */
+    private final CompletionLoop completion;
     private boolean destroyed;
 
-    private WinloopIoHandler(ThreadAwareExecutor executor, int batchSize) {
+    private WinloopIoHandler(ThreadAwareExecutor executor, int batchSize, WinloopIoMode mode) {
         this.executor = ObjectUtil.checkNotNull(executor, "executor");
         this.batchSize = batchSize;
+        this.mode = mode;
         try {
             port = new LoopPort(batchSize);
         } catch (IOException e) {
             throw new IllegalStateException("Cannot create the Winloop completion port", e);
         }
+        completion = mode == WinloopIoMode.COMPLETION ? new CompletionLoop(port.overlapped()) : null;
         baseHandleScratch = NativeMemory.allocate(16);
         wsaBufs = new WsaBufArray();
     }
 
-    /** A factory of handlers reaping up to {@value #DEFAULT_BATCH_SIZE} completions per wait. */
+    /**
+     * A factory of handlers reaping up to {@value #DEFAULT_BATCH_SIZE} completions per wait, in the mode of
+     * {@code -Dio.winloop.ioMode} ({@link WinloopIoMode#fromSystemProperty()}: readiness unless set).
+     */
     public static IoHandlerFactory newFactory() {
         return newFactory(DEFAULT_BATCH_SIZE);
+    }
+
+    /** A factory of handlers in {@code mode}, reaping up to {@value #DEFAULT_BATCH_SIZE} completions per wait. */
+    public static IoHandlerFactory newFactory(WinloopIoMode mode) {
+        return newFactory(DEFAULT_BATCH_SIZE, mode);
     }
 
     /**
@@ -83,12 +97,23 @@ public final class WinloopIoHandler implements IoHandler {
      * @throws UnsatisfiedLinkError when Winloop cannot run here (see {@link Winloop#unavailabilityCause()})
      */
     public static IoHandlerFactory newFactory(final int batchSize) {
+        return newFactory(batchSize, WinloopIoMode.fromSystemProperty());
+    }
+
+    /**
+     * A factory of handlers in {@code mode}, reaping up to {@code batchSize} completions per
+     * {@code GetQueuedCompletionStatusEx}.
+     *
+     * @throws UnsatisfiedLinkError when Winloop cannot run here (see {@link Winloop#unavailabilityCause()})
+     */
+    public static IoHandlerFactory newFactory(final int batchSize, final WinloopIoMode mode) {
         Winloop.ensureAvailability();
         ObjectUtil.checkPositive(batchSize, "batchSize");
+        ObjectUtil.checkNotNull(mode, "mode");
         return new IoHandlerFactory() {
             @Override
             public IoHandler newHandler(ThreadAwareExecutor executor) {
-                return new WinloopIoHandler(executor, batchSize);
+                return new WinloopIoHandler(executor, batchSize, mode);
             }
 
             @Override
@@ -103,6 +128,11 @@ public final class WinloopIoHandler implements IoHandler {
         return batchSize;
     }
 
+    /** How this handler drives its TCP connections. */
+    public WinloopIoMode mode() {
+        return mode;
+    }
+
     @Override
     public int run(IoHandlerContext context) {
         try {
@@ -111,16 +141,25 @@ public final class WinloopIoHandler implements IoHandler {
             nextWakeupNanos.set(deadline == -1L ? NONE : deadline);
             try {
                 // canBlock() is asked after nextWakeupNanos is set, so a task submitted in between wakes us.
-                dequeued = port.await(context.canBlock() ? timeoutMillis(context) : 0);
+                int timeout = context.canBlock() ? timeoutMillis(context) : 0;
+                if (completion != null && timeout != 0) {
+                    timeout = completion.idleReads().capTimeout(timeout, System.nanoTime());
+                }
+                dequeued = port.await(timeout);
             } finally {
                 nextWakeupNanos.lazySet(AWAKE);
             }
+            int handled;
             if (!context.shouldReportActiveIoTime()) {
-                return port.process(dequeued, listener);
+                handled = port.process(dequeued, listener);
+            } else {
+                long start = System.nanoTime();
+                handled = port.process(dequeued, listener);
+                context.reportActiveIoTime(System.nanoTime() - start);
             }
-            long start = System.nanoTime();
-            int handled = port.process(dequeued, listener);
-            context.reportActiveIoTime(System.nanoTime() - start);
+            if (completion != null && completion.idleReads().size() > 0) {
+                completion.idleReads().sweepIfDue(System.nanoTime());
+            }
             return handled;
         } catch (Error e) {
             throw e;
@@ -189,8 +228,11 @@ public final class WinloopIoHandler implements IoHandler {
         if (handle instanceof WinloopIoHandle) {
             WinloopIoHandle socket = (WinloopIoHandle) handle;
             long base = Winsock.baseHandle(socket.socket(), baseHandleScratch);
-            registration.state = port.afd().add(base, registration);
             socket.overlappedIo(port.overlapped());
+            if (completion != null) {
+                socket.completionMode(completion); // may fail (the socket cannot join this port): nothing added yet
+            }
+            registration.state = port.afd().add(base, registration);
         } else {
             WinloopOverlappedHandle overlapped = (WinloopOverlappedHandle) handle;
             PortBinding binding = overlapped.portBinding();

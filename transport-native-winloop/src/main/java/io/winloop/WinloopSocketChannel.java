@@ -50,7 +50,7 @@ public final class WinloopSocketChannel extends AbstractWinloopStreamChannel imp
     @Override
     protected void doBeginRead() throws Exception {
         super.doBeginRead();
-        if (readBeforePolling) {
+        if (readBeforePolling && !isCompletionMode()) {
             readBeforePolling = false;
             eventLoop().execute(readBeforePollingTask);
         }
@@ -62,6 +62,15 @@ public final class WinloopSocketChannel extends AbstractWinloopStreamChannel imp
         } catch (IOException e) {
             throw new ChannelException("Failed to open a Winloop TCP socket", e);
         }
+    }
+
+    /**
+     * How this connection reads and writes: {@link WinloopIoMode#COMPLETION} when its event loop is in completion
+     * mode and its socket joined that loop's port, {@link WinloopIoMode#READINESS} otherwise (also after a move to
+     * another loop that Windows could not follow, see {@link WinloopIoMode#COMPLETION}).
+     */
+    public WinloopIoMode ioMode() {
+        return isCompletionMode() ? WinloopIoMode.COMPLETION : WinloopIoMode.READINESS;
     }
 
     @Override
@@ -111,6 +120,7 @@ public final class WinloopSocketChannel extends AbstractWinloopStreamChannel imp
                 // With SO_LINGER > 0, closesocket blocks (and on a nonblocking socket it would fail with
                 // WSAEWOULDBLOCK): deregister now and close on GlobalEventExecutor, as epoll and NIO do.
                 if (isOpen() && config.isLingerOnClose()) {
+                    closeCompletionMode(); // on the loop thread: the close itself runs elsewhere
                     doDeregister();
                     socket.setBlocking(true);
                     return GlobalEventExecutor.INSTANCE;

@@ -3,8 +3,11 @@ package io.winloop.internal.overlapped;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 import io.winloop.internal.win.CompletionPort;
+import io.winloop.internal.win.Kernel32;
+import io.winloop.internal.win.NativeCalls;
 import io.winloop.internal.win.NativeMemory;
 import io.winloop.internal.win.SlotTable;
+import io.winloop.internal.win.WinError;
 
 /**
  * The overlapped operations of one event loop: their slots in the loop's {@link SlotTable}, and the delivery of a
@@ -83,6 +86,14 @@ public final class OverlappedIo {
         } catch (Throwable t) {
             // The operation is idle again whatever its owner did; the rest of the batch must still be dispatched.
             logger.warn("An overlapped operation's listener failed: {}", op, t);
+        }
+    }
+
+    /** Queues a completion packet for {@code overlapped} (an operation that finished at once: see its caller). */
+    void requeue(long overlapped) throws java.io.IOException {
+        NativeCalls.count();
+        if (Kernel32.PostQueuedCompletionStatus(port, 0, COMPLETION_KEY, overlapped) == 0) {
+            throw WinError.newException("PostQueuedCompletionStatus", WinError.lastError());
         }
     }
 

@@ -17,8 +17,10 @@ import java.io.IOException;
  * <li>{@link #prepare} associates the handle with the loop's port if needed, zeroes the OVERLAPPED and sets the file
  * offset; it returns the OVERLAPPED's address to pass to ReadFile / WriteFile / TransmitFile / ConnectNamedPipe;</li>
  * <li>when that call returned success or {@code ERROR_IO_PENDING} the owner calls {@link #started()}: from then on
- * the block belongs to the kernel, because a completion packet is queued in both cases (the handle never gets
- * FILE_SKIP_COMPLETION_PORT_ON_SUCCESS). A call that failed otherwise queues nothing: the owner does not call it;</li>
+ * the block belongs to the kernel, because a completion packet is queued in both cases; on a handle that skips
+ * the port on success (a completion-mode socket, {@link PortBinding#skipCompletionPortOnSuccess}) a success
+ * queues nothing and the owner calls {@link #finishedAtOnce()} instead. A call that failed otherwise queues
+ * nothing: the owner calls neither;</li>
  * <li>the completion, once dequeued, reaches the owner's {@link Listener} with the operation's NTSTATUS and byte
  * count, and the operation is idle again.</li>
  * </ol>
@@ -105,6 +107,44 @@ public final class OverlappedOp {
         prepared = null;
         inFlightOn.inFlight++;
         io.started(this);
+    }
+
+    /**
+     * The call prepared last succeeded at once on a handle with {@link PortBinding#skipsCompletionPortOnSuccess()}:
+     * no packet will come, so the operation is idle again at once; its result is in {@link #status()} and
+     * {@link #bytes()}. When the handle does not skip, a success is {@link #started()} like a pending call.
+     */
+    public void finishedAtOnce() {
+        if (prepared == null) {
+            throw new IllegalStateException("finishedAtOnce() without prepare()");
+        }
+        if (!prepared.skipsCompletionPortOnSuccess()) {
+            throw new IllegalStateException(prepared + " queues a packet on success: the call must be started()");
+        }
+        prepared = null;
+    }
+
+    /**
+     * A call that succeeded at once, whose owner wants its completion through the {@link Listener} all the same
+     * (TransmitFile's path): started, and when the handle skips the port on success, its packet is posted here
+     * (one more call, only for a call the kernel finished inside the call itself).
+     */
+    public void startedAfterSuccess() throws IOException {
+        boolean post = prepared != null && prepared.skipsCompletionPortOnSuccess();
+        started();
+        if (post) {
+            io.requeue(block);
+        }
+    }
+
+    /** The NTSTATUS the kernel wrote into the OVERLAPPED (valid after a completion or an inline success). */
+    public int status() {
+        return NativeMemory.getInt(block + INTERNAL);
+    }
+
+    /** The byte count the kernel wrote into the OVERLAPPED. */
+    public long bytes() {
+        return NativeMemory.getLong(block + INTERNAL_HIGH);
     }
 
     /**

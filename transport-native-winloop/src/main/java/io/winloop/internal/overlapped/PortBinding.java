@@ -25,6 +25,8 @@ public final class PortBinding {
     private long port;
     /** Calls in flight on the handle (across its operations). */
     int inFlight;
+    /** FILE_SKIP_COMPLETION_PORT_ON_SUCCESS is set: a call that succeeds at once queues no packet. */
+    private boolean skipsOnSuccess;
 
     public PortBinding(long handle) {
         this.handle = handle;
@@ -42,6 +44,31 @@ public final class PortBinding {
     /** True when the handle is associated with {@code io}'s port. */
     public boolean isBoundTo(OverlappedIo io) {
         return port == io.port();
+    }
+
+    /** True once {@link #skipCompletionPortOnSuccess()} succeeded: a success at once queues no packet. */
+    public boolean skipsCompletionPortOnSuccess() {
+        return skipsOnSuccess;
+    }
+
+    /**
+     * Sets FILE_SKIP_COMPLETION_PORT_ON_SUCCESS (and FILE_SKIP_SET_EVENT_ON_HANDLE) on the handle: an overlapped
+     * call that completes inside the call queues no packet, so it costs one call instead of a call and a dequeued
+     * packet. For TCP sockets only, and only where the provider is not layered (the caller checks XP1_IFS_HANDLES,
+     * as Go and .NET do): a layered provider may complete a call at once and still queue its packet (KB2568167).
+     * Irreversible for the handle's life.
+     */
+    public void skipCompletionPortOnSuccess() throws IOException {
+        if (skipsOnSuccess) {
+            return;
+        }
+        NativeCalls.count();
+        if (Kernel32.SetFileCompletionNotificationModes(handle, (byte) (Kernel32.FILE_SKIP_COMPLETION_PORT_ON_SUCCESS
+                | Kernel32.FILE_SKIP_SET_EVENT_ON_HANDLE)) == 0) {
+            throw WinError.newException("SetFileCompletionNotificationModes(0x" + Long.toHexString(handle)
+                    + ", FILE_SKIP_COMPLETION_PORT_ON_SUCCESS)", WinError.lastError());
+        }
+        skipsOnSuccess = true;
     }
 
     /** Calls in flight on this handle. */

@@ -16,6 +16,8 @@ public final class Kernel32 {
     public static final int WAIT_TIMEOUT = 258;
     /** SetFileCompletionNotificationModes flag: do not signal the handle's event when I/O completes. */
     public static final byte FILE_SKIP_SET_EVENT_ON_HANDLE = 2;
+    /** An overlapped call that succeeds at once queues no completion packet (SetFileCompletionNotificationModes). */
+    public static final byte FILE_SKIP_COMPLETION_PORT_ON_SUCCESS = 1;
     /** Size of one OVERLAPPED_ENTRY on x64. */
     public static final int OVERLAPPED_ENTRY_SIZE = 32;
     public static final int OVERLAPPED_ENTRY_KEY = 0;

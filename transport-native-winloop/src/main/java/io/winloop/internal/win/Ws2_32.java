@@ -44,6 +44,11 @@ public final class Ws2_32 {
     public static final int SO_TYPE = 0x1008;
     public static final int SO_EXCLUSIVEADDRUSE = ~SO_REUSEADDR;
     public static final int SO_UPDATE_ACCEPT_CONTEXT = 0x700B;
+    /** A WSAPROTOCOL_INFOW of the socket's provider (628 bytes on x64; dwServiceFlags1 at 0). */
+    public static final int SO_PROTOCOL_INFOW = 0x2005;
+    public static final int WSAPROTOCOL_INFOW_SIZE = 628;
+    /** dwServiceFlags1: the provider's sockets are IFS handles (no layered provider in between). */
+    public static final int XP1_IFS_HANDLES = 0x00020000;
     public static final int TCP_NODELAY = 0x0001;
     public static final int IP_TOS = 3;
     public static final int IP_MULTICAST_IF = 9;
@@ -107,6 +112,10 @@ public final class Ws2_32 {
     public static native int send(long s, long buf, int len, int flags);
 
     public static native int WSASend(long s, long buffers, int bufferCount, long bytesSentPtr, int flags,
+                                     long overlapped, long completionRoutine);
+
+    /** {@code flagsPtr} points to a DWORD the call reads (MSG_* flags in) and writes (flags out). */
+    public static native int WSARecv(long s, long buffers, int bufferCount, long bytesReceivedPtr, long flagsPtr,
                                      long overlapped, long completionRoutine);
 
     public static native int recvfrom(long s, long buf, int len, int flags, long from, long fromLenPtr);

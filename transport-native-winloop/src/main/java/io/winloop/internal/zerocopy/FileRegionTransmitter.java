@@ -52,7 +52,7 @@ public final class FileRegionTransmitter implements OverlappedOp.Listener {
 
     private final TransmitTarget channel;
     private final WinSocket socket;
-    private PortBinding binding;
+    private final PortBinding binding;
     /** The socket's TransmitFile, looked up at its first region (null until then). */
     private Mswsock.TransmitFile function;
     /** The region being sent, its file handle (ours), and the size of the call in flight. */
@@ -72,9 +72,11 @@ public final class FileRegionTransmitter implements OverlappedOp.Listener {
     private IOException failure;
     private volatile boolean closed;
 
-    public FileRegionTransmitter(TransmitTarget channel, WinSocket socket) {
+    /** {@code binding}: the socket's association with a port, shared with its other overlapped calls. */
+    public FileRegionTransmitter(TransmitTarget channel, WinSocket socket, PortBinding binding) {
         this.channel = channel;
         this.socket = socket;
+        this.binding = binding;
     }
 
     private static long clampBytesPerCall(long bytes) {
@@ -128,9 +130,6 @@ public final class FileRegionTransmitter implements OverlappedOp.Listener {
             file = handle;
             startsInFile();
         }
-        if (binding == null) {
-            binding = new PortBinding(socket.handle());
-        }
         long remaining = region.count() - region.transferred();
         long length = Math.min(remaining, maxBytesPerCall);
         OverlappedOp call = io.newOp(0, this);
@@ -144,7 +143,8 @@ public final class FileRegionTransmitter implements OverlappedOp.Listener {
             return COPY;
         }
         FileRegionStats.transmitFileCall();
-        if (function.call(socket.handle(), file, (int) length, overlapped) == 0) {
+        boolean succeeded = function.call(socket.handle(), file, (int) length, overlapped) != 0;
+        if (!succeeded) {
             int error = WinError.lastError();
             if (error != Mswsock.WSA_IO_PENDING) {
                 call.release();
@@ -157,7 +157,11 @@ public final class FileRegionTransmitter implements OverlappedOp.Listener {
                 throw WinError.newException("TransmitFile", error);
             }
         }
-        call.started(); // success or pending: the completion is queued either way
+        if (succeeded) {
+            call.startedAfterSuccess(); // its completion comes through the port even where success skips it
+        } else {
+            call.started(); // pending: the completion will be queued
+        }
         op = call;
         requested = length;
         return IN_FLIGHT;

@@ -8,7 +8,26 @@
  * Run:   WINEDEBUG=-all WINEPREFIX=~/.cache/winloop/wineprefix-8.0 wine ~/.cache/winloop/iocp-socket-probe.exe
  *        chroot ~/.cache/winloop/wine10-root env WINEDEBUG=-all WINEPREFIX=$HOME/.cache/winloop/wineprefix-10.0 \
  *          wine $HOME/.cache/winloop/iocp-socket-probe.exe
- * RESULTS */
+ * Seen under Debian wine64 8.0 and Debian 13 wine64 10.0 (2026-12-08), identical unless marked:
+ *   SO_PROTOCOL_INFOW                        dwServiceFlags1=0x20066: XP1_IFS_HANDLES set (skipping is allowed)
+ *   skip set: WSARecv, 5 bytes queued        returns 0 with bytes=5; no packet
+ *   skip set: WSARecv, nothing queued        WSA_IO_PENDING (997), no WSAEWOULDBLOCK on the nonblocking socket;
+ *                                            a packet (status 0, bytes=3) when 3 bytes arrive
+ *   skip set: WSASend 5 bytes                returns 0 with bytes=5; no packet
+ *   zero-byte WSARecv, nothing queued        pending; a packet with bytes=0 when data arrives; recv then reads it
+ *   zero-byte WSARecv, then the peer's FIN   a packet with bytes=0 as well; recv then returns 0 (end of stream)
+ *   WSARecv pending, then the peer's FIN     a packet status=0 bytes=0
+ *   skip not set                             every call above that returned 0 also queues its packet
+ *   WSARecv pending, then a reset            a packet status=0xc000020d (STATUS_CONNECTION_RESET)
+ *   WSARecv after the reset                  Wine 8.0: returns 0, bytes=0 (end of stream, Linux's answer)
+ *                                            Wine 10.0: WSAECONNRESET (10054), as Windows answers
+ *   CancelIoEx(s, &ov) of a pending read     ok; a packet status=0xc0000120 (STATUS_CANCELLED) bytes=0; the data
+ *                                            that arrives next is read by the next WSARecv (nothing lost)
+ *   CancelIoEx(s, NULL)                      the same
+ *   closesocket with a read pending          a packet status=0x8000000a: cancel before closing (Winloop does)
+ *   1 MiB WSASends, the peer not reading     the 4th pends; no packet until the peer reads, then status=0
+ *                                            bytes=1048576 (an overlapped send completes whole)
+ */
 #include <winsock2.h>
 #include <ws2tcpip.h>
 #include <windows.h>

@@ -32,10 +32,8 @@ import io.winloop.internal.zerocopy.TransmitTarget;
 
 import java.io.IOException;
 import java.net.SocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.NotYetConnectedException;
-import java.nio.channels.WritableByteChannel;
 
 /**
  * A TCP stream on Winloop, mirroring Netty's {@code AbstractEpollStreamChannel}: the read loop with half-closure,
@@ -62,7 +60,7 @@ abstract class AbstractWinloopStreamChannel extends AbstractWinloopChannel imple
     private static final int MAX_SKIP_INTERVAL = 128;
 
     private final Runnable flushTask = () -> ((AbstractWinloopUnsafe) unsafe()).flush0();
-    private SocketWritableByteChannel byteChannel;
+    private RegionCopyChannel byteChannel;
     /** Zero-copy FileRegions (TransmitFile); made at the first region. */
     private FileRegionTransmitter transmitter;
     /** The overlapped operations of the loop the channel is registered with (set at registration). */
@@ -188,7 +186,7 @@ abstract class AbstractWinloopStreamChannel extends AbstractWinloopChannel imple
             FileRegionStats.copiedRegion();
         }
         if (byteChannel == null) {
-            byteChannel = new SocketWritableByteChannel();
+            byteChannel = new RegionCopyChannel(socket, alloc());
         }
         final long flushedAmount = region.transferTo(byteChannel, region.transferred());
         if (flushedAmount > 0) {
@@ -428,7 +426,7 @@ abstract class AbstractWinloopStreamChannel extends AbstractWinloopChannel imple
 
     @Override
     protected void doDeregister() throws Exception {
-        if (eventLoop().inEventLoop()) {
+        if (completion != null && eventLoop().inEventLoop()) {
             closeCompletionMode();
         }
         super.doDeregister();
@@ -596,7 +594,7 @@ abstract class AbstractWinloopStreamChannel extends AbstractWinloopChannel imple
             if (transmitter != null) {
                 transmitter.cancel(); // before closesocket: see FileRegionTransmitter.cancel()
             }
-            if (eventLoop().inEventLoop()) {
+            if (completion != null && eventLoop().inEventLoop()) {
                 closeCompletionMode(); // off the loop (SO_LINGER), prepareToClose did it
             }
             if (isActive()) {
@@ -607,56 +605,6 @@ abstract class AbstractWinloopStreamChannel extends AbstractWinloopChannel imple
             if (byteChannel != null) {
                 byteChannel.releaseBounce();
             }
-        }
-    }
-
-    /**
-     * Lets {@link FileRegion#transferTo} write into the socket. The JDK hands a FileChannel's bytes to an arbitrary
-     * channel in heap buffers; they are copied into one direct buffer kept for the channel's life, not into a new
-     * one per chunk. Only for the regions {@link FileRegionTransmitter} cannot send.
-     */
-    private final class SocketWritableByteChannel implements WritableByteChannel {
-        private ByteBuf bounce;
-
-        void releaseBounce() {
-            if (bounce != null) {
-                bounce.release();
-                bounce = null;
-            }
-        }
-
-        @Override
-        public int write(ByteBuffer src) throws IOException {
-            int remaining = src.remaining();
-            if (remaining == 0) {
-                return 0;
-            }
-            int written;
-            if (src.isDirect()) {
-                written = socket.send(ByteBufAddress.of(src), remaining);
-            } else {
-                if (bounce == null || bounce.capacity() < remaining) {
-                    releaseBounce();
-                    bounce = alloc().directBuffer(Math.max(remaining, 8192));
-                }
-                bounce.clear().writeBytes(src.duplicate());
-                written = socket.send(ByteBufAddress.of(bounce, 0, remaining), remaining);
-            }
-            if (written > 0) {
-                src.position(src.position() + written);
-                FileRegionStats.copied(written);
-            }
-            return written;
-        }
-
-        @Override
-        public boolean isOpen() {
-            return socket.isOpen();
-        }
-
-        @Override
-        public void close() {
-            // Closing the region's target must not close the channel.
         }
     }
 

@@ -10,6 +10,7 @@ import io.winloop.internal.iocp.OverlappedStream;
 import io.winloop.internal.iocp.PinnedBuffers;
 import io.winloop.internal.overlapped.PortBinding;
 import io.winloop.internal.win.ByteBufAddress;
+import io.winloop.internal.win.WinError;
 import io.winloop.internal.win.WsaBufArray;
 
 import java.io.IOException;
@@ -136,16 +137,20 @@ final class CompletionModeStream implements OverlappedStream.Listener {
     @Override
     public void readCompleted(int ntStatus, int bytes) {
         ByteBuf buf = (ByteBuf) stream.takeReadBuffer();
-        if (OverlappedStream.isCancelled(ntStatus) && bytes == 0) {
+        if (OverlappedStream.isCancelled(ntStatus)) {
             // The sweep cancelled a read idle too long (a close releases the operation: no call comes then).
-            if (buf != null) {
-                buf.release();
+            if (bytes > 0) {
+                ntStatus = 0; // data came first: a read like any other
+            } else {
+                if (buf != null) {
+                    buf.release();
+                }
+                idle = true;
+                if (!unsafe.shouldStopReading(channel.config())) {
+                    postRead();
+                }
+                return;
             }
-            idle = true;
-            if (!unsafe.shouldStopReading(channel.config())) {
-                postRead();
-            }
-            return;
         }
         if (buf == null && ntStatus == 0) {
             readQueued(); // a zero-byte read: data or the FIN is queued now
@@ -181,6 +186,13 @@ final class CompletionModeStream implements OverlappedStream.Listener {
                 }
                 if (buf == null) {
                     break; // never expected: a buffered read without its buffer
+                }
+                if (bytes == 0 && unsafe.abortReported && !channel.socket.isInputShutdown()) {
+                    // A read posted after the reset: Windows (and Wine 10.0) fail it with WSAECONNRESET, Wine 8.0
+                    // completes it with end of stream (tools/probes/iocp-socket-probe.c); AFD saw the abort.
+                    IOException reset = WinError.newException("WSARecv", WinError.WSAECONNRESET);
+                    reset.addSuppressed(new IOException("reported by AFD_POLL_ABORT; WSARecv read end of stream"));
+                    throw reset;
                 }
                 allocHandle.attemptedBytesRead(buf.writableBytes());
                 // After shutdownInput() nothing more is delivered: what arrived is dropped, as end of stream.

@@ -67,8 +67,7 @@ class WinloopCompletionModeTest {
                 child.complete((WinloopSocketChannel) ctx.channel());
             }
         });
-        EventLoopGroup readiness = new MultiThreadIoEventLoopGroup(1,
-                WinloopIoHandler.newFactory(WinloopIoMode.READINESS));
+        EventLoopGroup readiness = new WinloopEventLoopGroup(1, WinloopIoMode.READINESS);
         try {
             WinloopSocketChannel client = (WinloopSocketChannel) new Bootstrap().group(readiness)
                     .channel(WinloopSocketChannel.class).handler(new ChannelInboundHandlerAdapter())

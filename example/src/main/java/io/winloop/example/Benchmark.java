@@ -46,7 +46,7 @@ import static io.winloop.example.BenchmarkReport.fmt;
 public final class Benchmark {
     static final String USAGE = "usage: Benchmark --java WINDOWS_JAVA --cp WINDOWS_CLASSPATH [--quick] [--repeat N]"
             + " [--out DIR] [--afd-exe afd_echo_server.exe] [--wine WINE_COMMAND] [--wineserver-pid PID]"
-            + " [--lane A|B] [--servers winloop,winloop-jna,nio,nio-select,c-afd]"
+            + " [--lane A|B] [--servers winloop,winloop-iocp,winloop-jna,nio,nio-select,c-afd]"
             + " [--transport-classes NAME=DIR,...] [--warmup S] [--seconds S] [--port 7300]"
             + " [--conns 1,100,1000 (0 = no echo)]"
             + " [--sizes 64,16384,65536,1048576] [--churn THREADS (0 = none)] [--dgram THREADS (0 = none)]"
@@ -167,7 +167,7 @@ public final class Benchmark {
         Args args = new Args(argv, USAGE, "quick", "trace-calls", "http");
         Benchmark b = new Benchmark(args);
         List<String> servers = Arrays.asList(args.get("servers", b.http
-                ? "netty-winloop,netty-nio,reactor-winloop,reactor-nio" : "winloop,winloop-jna,nio,nio-select,c-afd")
+                ? "netty-winloop,netty-nio,reactor-winloop,reactor-nio" : "winloop,winloop-iocp,winloop-jna,nio,nio-select,c-afd")
                 .split(","));
         List<ServerSpec> specs = new ArrayList<>();
         for (String s : servers) {

@@ -100,6 +100,12 @@ final class BenchmarkServers {
                     s = new ServerSpec(name, "winloop");
                     s.jvmOptions.add("-Dio.winloop.countNativeCalls=true");
                     return s;
+                case "winloop-iocp":
+                    // Winloop in completion mode (WinloopIoMode.COMPLETION): overlapped WSARecv / WSASend.
+                    s = new ServerSpec(name, "winloop");
+                    s.jvmOptions.add("-Dio.winloop.countNativeCalls=true");
+                    s.jvmOptions.add("-Dio.winloop.ioMode=completion");
+                    return s;
                 case "winloop-jna":
                     // Winloop as it runs where Netty has no sun.misc.Unsafe (Java 25+ by default): native memory
                     // through JNA, buffer addresses from their direct NIO buffers.
@@ -117,7 +123,7 @@ final class BenchmarkServers {
                     return new ServerSpec(name, null);
                 default:
                     throw new IllegalArgumentException("unknown server " + name
-                            + " (winloop, winloop-jna, nio, nio-select, c-afd, or a NAME of --transport-classes)");
+                            + " (winloop, winloop-iocp, winloop-jna, nio, nio-select, c-afd, or a NAME of --transport-classes)");
             }
         }
     }

@@ -410,9 +410,9 @@ abstract class AbstractWinloopStreamChannel extends AbstractWinloopChannel imple
         return completion != null;
     }
 
-    /** Tests: completion mode waits for this idle connection with a zero-byte read (no buffer pinned). */
-    final boolean isWaitingWithZeroByteRead() {
-        return completion != null && completion.isZeroByteReadPending();
+    /** Tests: completion mode waits for this idle connection with an AFD poll (no buffer pinned). */
+    final boolean isWaitingForReadiness() {
+        return completion != null && completion.isWaitingForReadiness();
     }
 
     /** Gives the completion-mode calls up (on the loop thread, before closesocket or a deregistration). */
@@ -496,9 +496,15 @@ abstract class AbstractWinloopStreamChannel extends AbstractWinloopChannel imple
 
         @Override
         void readReady() {
-            if (completion != null && completion.isReading()) {
-                return; // the read in flight brings what is queued, and the FIN (completion mode)
+            if (completion != null) {
+                completion.readReadyByPoll(); // completion mode: recv only when no WSARecv is in flight
+                return;
             }
+            readReady(false);
+        }
+
+        /** The readiness read loop (nonblocking recv), for completion mode's waits by poll. */
+        final void readByRecv() {
             readReady(false);
         }
 

@@ -25,9 +25,10 @@ import java.io.IOException;
  * with a read in flight, or none when the handle stops it ({@code maxMessagesPerRead}, {@code autoRead} off). The
  * next loop's read is posted when Netty asks for one ({@code doBeginRead}, also from {@code autoRead}); a post that
  * finishes at once runs its loop as a task, so that nothing is read inside {@code channelActive} or
- * {@code channelReadComplete}. A read idle past the loop's threshold is cancelled and replaced by a zero-byte read
- * (no buffer pinned); its completion runs the readiness read loop (nonblocking recv), after which reads are
- * buffered again. A buffer without a native address (a heap allocator) gets zero-byte reads too.
+ * {@code channelReadComplete}. A read idle past the loop's threshold is cancelled, and the connection then waits
+ * the readiness way, with the AFD poll it keeps for the FIN asking for RECEIVE too (no buffer pinned); its data is
+ * read with the readiness loop (nonblocking recv), after which reads are buffered again unless the wait lasted an
+ * interval. A buffer without a native address (a heap allocator) waits that way too.
  *
  * <p>Writes: {@link #write} sends a gathering WSASend; one that pends keeps the flushed messages (retained, see
  * {@link PinnedBuffers}) until its completion, which removes what was sent and flushes again.
@@ -40,21 +41,33 @@ final class CompletionModeStream implements OverlappedStream.Listener {
     private final OverlappedStream stream;
     /** A read finished at once when posted: its result waits for {@link #readAtOnceTask}. */
     private boolean readyAtOnce;
-    /** Its buffer (null for a zero-byte read) and bytes. */
+    /** Its buffer and bytes. */
     private ByteBuf readyBuffer;
     private int readyBytes;
     private boolean inReadLoop;
-    /** The next read is a zero-byte read (the last buffered one was cancelled as idle). */
+    /**
+     * The connection is idle: the next wait is an AFD poll for RECEIVE (the readiness way, no buffer) instead of a
+     * buffered WSARecv. Set when the sweep cancelled a buffered read, or one waited across a sweep, or the last
+     * poll wait lasted an interval or more.
+     */
     private boolean idle;
+    /** The AFD poll waits for data in place of a WSARecv (READ interest set). */
+    private boolean waitingForReadiness;
+    /** When that wait began (System.nanoTime: idle connections only), and the loop's idle interval. */
+    private long waitingSince;
+    private final long idleNanos;
     /** What the last pending write failed with: thrown by the next doWrite (Netty's write-error path). */
     private IOException writeFailure;
     private final Runnable readAtOnceTask = this::readAtOnce;
+    /** What a pending write keeps alive; made at the first write that pends, then reused. */
+    private PinnedBuffers pins;
 
     CompletionModeStream(AbstractWinloopStreamChannel channel, AbstractWinloopStreamChannel.WinloopStreamUnsafe unsafe,
                          PortBinding binding, CompletionLoop loop) throws IOException {
         this.channel = channel;
         this.unsafe = unsafe;
         this.stream = new OverlappedStream(channel.socket, binding, loop, this);
+        this.idleNanos = loop.idleReads().intervalNanos();
     }
 
     /** True while a read is posted or its bytes wait for their task: nothing else may read the socket then. */
@@ -62,9 +75,10 @@ final class CompletionModeStream implements OverlappedStream.Listener {
         return stream.isReading() || readyAtOnce;
     }
 
-    boolean isZeroByteReadPending() {
-        return stream.isReading() && stream.isZeroByteRead();
+    boolean isWaitingForReadiness() {
+        return waitingForReadiness;
     }
+
 
     boolean isWriting() {
         return stream.isWriting();
@@ -72,7 +86,9 @@ final class CompletionModeStream implements OverlappedStream.Listener {
 
     /** Netty asks for a read ({@code doBeginRead}): post one unless one is in flight or a loop is running. */
     void beginRead() {
-        if (!isReading() && !inReadLoop) {
+        if (waitingForReadiness) {
+            channel.setFlag(WinloopIoOps.READ); // the readiness loop clears it when reading stops (autoRead off)
+        } else if (!isReading() && !inReadLoop) {
             postRead();
         }
     }
@@ -93,15 +109,17 @@ final class CompletionModeStream implements OverlappedStream.Listener {
         try {
             if (!idle) {
                 buf = handle.allocate(config.getAllocator());
-                long address = ByteBufAddress.of(buf, buf.writerIndex(), buf.writableBytes());
-                if (address == 0) {
+                if (ByteBufAddress.of(buf, buf.writerIndex(), buf.writableBytes()) == 0) {
                     buf.release(); // heap memory moves: no overlapped read into it
                     buf = null;
                 }
             }
-            int result = buf == null ? stream.read(0, 0, null)
-                    : stream.read(ByteBufAddress.of(buf, buf.writerIndex(), buf.writableBytes()), buf.writableBytes(),
-                    buf);
+            if (buf == null) {
+                waitForReadiness();
+                return;
+            }
+            int result = stream.read(ByteBufAddress.of(buf, buf.writerIndex(), buf.writableBytes()),
+                    buf.writableBytes(), buf);
             if (result == OverlappedStream.PENDING) {
                 return; // the buffer stays with the call
             }
@@ -127,11 +145,50 @@ final class CompletionModeStream implements OverlappedStream.Listener {
         readyAtOnce = false;
         ByteBuf buf = readyBuffer;
         readyBuffer = null;
-        if (buf == null) {
-            readQueued();
-        } else {
-            readLoop(buf, 0, readyBytes);
+        readLoop(buf, 0, readyBytes);
+    }
+
+    /**
+     * An idle connection (or a heap allocator's) waits the readiness way: the AFD poll, armed for the FIN anyway,
+     * asks for RECEIVE too; no buffer is pinned. Not a zero-byte WSARecv, libuv's and Kestrel's way: under both
+     * Wines a thousand pending zero-byte reads lost every echo when data came (WinloopCompletionModeTest with
+     * -Dwinloop.test.sweptConnections=1000), while a thousand AFD polls are what readiness mode runs on.
+     */
+    private void waitForReadiness() {
+        if (!waitingForReadiness) {
+            waitingForReadiness = true;
+            waitingSince = System.nanoTime();
+            channel.setFlag(WinloopIoOps.READ);
         }
+    }
+
+    /**
+     * The AFD poll reported the socket readable (or the peer's FIN while nothing was read): read with the readiness
+     * loop (nonblocking recv), unless a WSARecv is in flight, which brings what is queued itself.
+     */
+    void readReadyByPoll() {
+        if (isReading() || inReadLoop) {
+            return;
+        }
+        boolean wasWaiting = waitingForReadiness;
+        if (wasWaiting) {
+            // Data within an interval: the connection woke up, back to buffered reads; else it stays idle between
+            // messages and keeps waiting the readiness way, which needs no cancel.
+            idle = System.nanoTime() - waitingSince >= idleNanos;
+        }
+        inReadLoop = true;
+        try {
+            unsafe.readByRecv();
+        } finally {
+            inReadLoop = false;
+        }
+        if (wasWaiting && !idle && waitingForReadiness) {
+            waitingForReadiness = false;
+            channel.clearFlag(WinloopIoOps.READ);
+        } else if (waitingForReadiness) {
+            waitingSince = System.nanoTime();
+        }
+        postIfStillReading();
     }
 
     @Override
@@ -152,23 +209,9 @@ final class CompletionModeStream implements OverlappedStream.Listener {
                 return;
             }
         }
-        if (buf == null && ntStatus == 0) {
-            readQueued(); // a zero-byte read: data or the FIN is queued now
-            return;
-        }
+        // A read that waited across a sweep: this connection is idle between messages, wait by poll next.
+        idle = stream.wasSeenBySweep();
         readLoop(buf, ntStatus, bytes);
-    }
-
-    /** After a zero-byte read: the readiness read loop (nonblocking recv), then buffered reads again. */
-    private void readQueued() {
-        idle = false;
-        inReadLoop = true;
-        try {
-            unsafe.readReady();
-        } finally {
-            inReadLoop = false;
-        }
-        postIfStillReading();
     }
 
     /** A read loop whose first read (into {@code buf}) completed with {@code ntStatus} and {@code bytes}. */
@@ -220,7 +263,7 @@ final class CompletionModeStream implements OverlappedStream.Listener {
                 if (address == 0) {
                     buf.release();
                     buf = null;
-                    break; // a heap buffer: the next loop waits with a zero-byte read
+                    break; // a heap buffer: the next loop waits by AFD poll
                 }
                 int result = stream.read(address, buf.writableBytes(), buf);
                 if (result == OverlappedStream.PENDING) {
@@ -246,7 +289,7 @@ final class CompletionModeStream implements OverlappedStream.Listener {
     }
 
     private void postIfStillReading() {
-        if (!isReading() && channel.isOpen() && channel.isActive()
+        if (!isReading() && !waitingForReadiness && channel.isOpen() && channel.isActive()
                 && !unsafe.shouldStopReading(channel.config())) {
             postRead();
         }
@@ -260,7 +303,10 @@ final class CompletionModeStream implements OverlappedStream.Listener {
     long write(ChannelOutboundBuffer in, WsaBufArray array) throws Exception {
         long written = stream.write(array.memoryAddress(), array.count());
         if (written == OverlappedStream.PENDING) {
-            stream.pinWrite(PinnedBuffers.of(in, array.size()));
+            if (pins == null) {
+                pins = new PinnedBuffers();
+            }
+            stream.pinWrite(pins.pin(in, array.size()));
         }
         return written;
     }
@@ -276,7 +322,7 @@ final class CompletionModeStream implements OverlappedStream.Listener {
 
     @Override
     public void writeCompleted(int ntStatus, long bytes) {
-        PinnedBuffers pins = stream.takeWritePins();
+        PinnedBuffers pinned = stream.takeWritePins();
         try {
             ChannelOutboundBuffer in = unsafe.outboundBuffer();
             if (in == null) {
@@ -288,8 +334,8 @@ final class CompletionModeStream implements OverlappedStream.Listener {
                 in.removeBytes(bytes);
             }
         } finally {
-            if (pins != null) {
-                pins.release();
+            if (pinned != null) {
+                pinned.release();
             }
         }
         unsafe.flushAfterCompletion();

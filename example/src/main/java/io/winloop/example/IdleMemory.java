@@ -2,8 +2,7 @@ package io.winloop.example;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -31,13 +30,17 @@ import java.util.concurrent.TimeUnit;
 /**
  * Memory per idle connection, server side, in each {@link WinloopIoMode}: N connections each echo one 64-byte
  * message, then sit idle; the server's loop is measured right after the echoes (completion mode's buffered reads
- * still pending) and after {@code --idle} seconds (its sweep has replaced them by zero-byte reads). Heap is measured
+ * still pending) and after {@code --idle} seconds (its sweep has cancelled them: the connections wait by AFD poll). Heap is measured
  * after GC and includes the clients (the same in both modes: compare the columns, not the absolute numbers);
- * Winloop's native blocks are counted; the allocator's direct memory in use shows pinned read buffers.
+ * Winloop's native blocks are counted; the direct memory in use of the connections' (unpooled) allocator is the
+ * read buffers pinned by pending reads.
  *
  * <pre>example/run IdleMemory --connections 1000 --idle 3</pre>
  */
 public final class IdleMemory {
+    /** Unpooled, so that its count of direct memory in use is exactly the buffers alive (a pool keeps chunks). */
+    private static final UnpooledByteBufAllocator ALLOCATOR = new UnpooledByteBufAllocator(true);
+
     private IdleMemory() {
     }
 
@@ -59,12 +62,13 @@ public final class IdleMemory {
         List<Channel> clients = new ArrayList<>(n);
         try {
             Channel server = new ServerBootstrap().group(serverGroup).channel(WinloopServerSocketChannel.class)
-                    .option(ChannelOption.SO_BACKLOG, 1024).childHandler(EchoServer.EchoHandler.INSTANCE)
+                    .option(ChannelOption.SO_BACKLOG, 1024).childOption(ChannelOption.ALLOCATOR, ALLOCATOR)
+                    .childHandler(EchoServer.EchoHandler.INSTANCE)
                     .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
             Snapshot before = Snapshot.take();
             CountDownLatch echoed = new CountDownLatch(n);
             Bootstrap bootstrap = new Bootstrap().group(clientGroup).channel(WinloopSocketChannel.class)
-                    .handler(new FirstRead(echoed));
+                    .option(ChannelOption.ALLOCATOR, ALLOCATOR).handler(new FirstRead(echoed));
             for (int i = 0; i < n; i++) {
                 Channel client = bootstrap.connect(server.localAddress()).sync().channel();
                 clients.add(client);
@@ -128,9 +132,7 @@ public final class IdleMemory {
                 System.gc();
                 Thread.sleep(100);
             }
-            ByteBufAllocator allocator = ByteBufAllocator.DEFAULT;
-            long direct = allocator instanceof ByteBufAllocatorMetricProvider
-                    ? ((ByteBufAllocatorMetricProvider) allocator).metric().usedDirectMemory() : 0;
+            long direct = ALLOCATOR.metric().usedDirectMemory();
             return new Snapshot(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(),
                     NativeMemory.liveBlocks(), direct);
         }

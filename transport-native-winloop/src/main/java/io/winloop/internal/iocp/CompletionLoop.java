@@ -8,7 +8,7 @@ import io.winloop.internal.overlapped.OverlappedIo;
  * of its idle buffered reads. Loop thread only.
  */
 public final class CompletionLoop {
-    /** How long a buffered read may stay pending before it is replaced by a zero-byte read (1 to 2 times this). */
+    /** How long a buffered read may stay pending before the connection waits by AFD poll (1 to 2 times this). */
     public static final String IDLE_READ_MILLIS_PROPERTY = "io.winloop.completion.idleReadMillis";
     private static final long IDLE_READ_MILLIS = SystemPropertyUtil.getLong(IDLE_READ_MILLIS_PROPERTY, 1000);
 

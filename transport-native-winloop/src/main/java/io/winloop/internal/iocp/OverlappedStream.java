@@ -21,10 +21,8 @@ import java.io.IOException;
  *
  * <p>What the Wines do, measured with tools/probes/iocp-socket-probe.c (Wine 8.0 and 10.0 alike unless marked): an
  * overlapped WSARecv on a nonblocking socket pends when nothing is queued (no WSAEWOULDBLOCK, as Windows documents
- * for overlapped sockets); a zero-byte WSARecv completes with 0 bytes when data arrives, and also at the peer's FIN,
- * so its completion means "read now", never end of stream; a pending read completes with 0 bytes at the FIN and with
- * STATUS_CONNECTION_RESET at a reset; CancelIoEx of a pending read completes it with STATUS_CANCELLED and loses no
- * byte.
+ * for overlapped sockets); a pending read completes with 0 bytes at the FIN and with STATUS_CONNECTION_RESET at a
+ * reset; CancelIoEx of a pending read completes it with STATUS_CANCELLED and loses no byte.
  *
  * <p>Loop thread only.
  */
@@ -52,12 +50,12 @@ public final class OverlappedStream {
     private final CompletionLoop loop;
     private final OverlappedOp readOp;
     private final OverlappedOp writeOp;
-    /** The read in flight is a zero-byte read (no buffer). */
-    private boolean zeroByteRead;
     /** Index in the loop's {@link IdleReadSweep} while a buffered read is pending there, else -1. */
     int sweepIndex = -1;
     /** Set by a sweep that found this read pending; a second sweep that finds it still set cancels it. */
     boolean seenBySweep;
+    /** The read that completed last had been seen pending by a sweep: the connection's messages are far apart. */
+    private boolean completedAfterSweep;
     private boolean closed;
 
     /**
@@ -76,6 +74,8 @@ public final class OverlappedStream {
         }
         readOp = io.newOp(READ_EXTRA, (op, status, bytes) -> {
             loop.idleReads().untrack(this);
+            completedAfterSweep = seenBySweep;
+            seenBySweep = false;
             listener.readCompleted(status, (int) bytes);
         });
         writeOp = io.newOp(WRITE_EXTRA, (op, status, bytes) -> listener.writeCompleted(status, bytes));
@@ -86,9 +86,12 @@ public final class OverlappedStream {
         return readOp.isInFlight();
     }
 
-    /** True while the read in flight (or the one that completed last) is a zero-byte read. */
-    public boolean isZeroByteRead() {
-        return zeroByteRead;
+    /**
+     * True when the read that completed last had waited across a sweep (its connection's messages are at least an
+     * interval apart): its owner had better wait by AFD poll next.
+     */
+    public boolean wasSeenBySweep() {
+        return completedAfterSweep;
     }
 
     /** True while a write is in flight. */
@@ -97,12 +100,10 @@ public final class OverlappedStream {
     }
 
     /**
-     * Posts a WSARecv of {@code length} bytes at {@code address}; {@code length} 0 posts a zero-byte read, which
-     * pins no buffer while the connection is idle. {@code buffer} (the ByteBuf behind the address, or null) stays
-     * with the call and is released if the stream is closed while the call is in flight.
+     * Posts a WSARecv of {@code length} bytes at {@code address}. {@code buffer} (the ByteBuf behind the address)
+     * stays with the call and is released if the stream is closed while the call is in flight.
      *
-     * @return the bytes received when the call finished at once (0: end of stream, or, for a zero-byte read, data
-     *         or the FIN is queued), or {@link #PENDING}
+     * @return the bytes received when the call finished at once (0: end of stream), or {@link #PENDING}
      * @throws IOException what WSARecv failed with at once (a reset, for one)
      */
     public int read(long address, int length, Object buffer) throws IOException {
@@ -112,7 +113,6 @@ public final class OverlappedStream {
         NativeMemory.putLong(extra + READ_WSABUF + 8, address);
         NativeMemory.putInt(extra + READ_FLAGS, 0);
         NativeMemory.putInt(extra + READ_BYTES, 0);
-        zeroByteRead = length == 0;
         NativeCalls.count();
         int result = Ws2_32.WSARecv(socket.handle(), extra + READ_WSABUF, 1, extra + READ_BYTES, extra + READ_FLAGS,
                 overlapped, 0);
@@ -128,13 +128,11 @@ public final class OverlappedStream {
         }
         readOp.started();
         readOp.attach(buffer);
-        if (!zeroByteRead) {
-            loop.idleReads().track(this);
-        }
+        loop.idleReads().track(this);
         return PENDING;
     }
 
-    /** The buffer given to the {@link #read} that completed through the port (null for a zero-byte read). */
+    /** The buffer given to the {@link #read} that completed through the port. */
     public Object takeReadBuffer() {
         return readOp.detach();
     }

@@ -2,28 +2,30 @@ package io.winloop.internal.iocp;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelOutboundBuffer;
-import io.netty.util.AbstractReferenceCounted;
 import io.netty.util.ReferenceCounted;
 
 import java.util.ArrayList;
-import java.util.List;
 
 /**
  * The buffers a pending WSASend reads from, retained until its completion: Netty may release the messages of the
  * outbound buffer while the call is in flight (a close or a shutdownOutput fails them), and the kernel still reads
- * their memory until the packet is dequeued. Made only when a send pends (the socket's buffer is full), never for a
- * send that finishes at once.
+ * their memory until the packet is dequeued. Used only when a send pends (never for one that finishes at once), and
+ * reused: one per stream, since at most one WSASend is in flight per stream.
+ *
+ * <p>It is {@link ReferenceCounted} only so that an {@link io.winloop.internal.overlapped.OverlappedOp} released with
+ * the call in flight drops the pins when the packet comes ({@link #release()}); it has one owner and is never
+ * shared, so its count is 1 while it holds buffers and 0 when empty.
  */
-public final class PinnedBuffers extends AbstractReferenceCounted implements ChannelOutboundBuffer.MessageProcessor {
-    private final List<ByteBuf> buffers = new ArrayList<>(4);
+public final class PinnedBuffers implements ReferenceCounted, ChannelOutboundBuffer.MessageProcessor {
+    private final ArrayList<ByteBuf> buffers = new ArrayList<>(4);
     private long remaining;
 
-    /** Retains the flushed messages of {@code in} that hold the first {@code bytes} bytes. */
-    public static PinnedBuffers of(ChannelOutboundBuffer in, long bytes) throws Exception {
-        PinnedBuffers pins = new PinnedBuffers();
-        pins.remaining = bytes;
-        in.forEachFlushedMessage(pins);
-        return pins;
+    /** Retains the flushed messages of {@code in} that hold its first {@code bytes} bytes (after a release). */
+    public PinnedBuffers pin(ChannelOutboundBuffer in, long bytes) throws Exception {
+        release();
+        remaining = bytes;
+        in.forEachFlushedMessage(this);
+        return this;
     }
 
     @Override
@@ -37,12 +39,39 @@ public final class PinnedBuffers extends AbstractReferenceCounted implements Cha
         return remaining > 0;
     }
 
+    /** Drops every pin (idempotent). */
     @Override
-    protected void deallocate() {
-        for (ByteBuf buf : buffers) {
-            buf.release();
+    public boolean release() {
+        for (int i = 0; i < buffers.size(); i++) {
+            buffers.get(i).release();
         }
         buffers.clear();
+        return true;
+    }
+
+    @Override
+    public boolean release(int decrement) {
+        return release();
+    }
+
+    @Override
+    public int refCnt() {
+        return buffers.isEmpty() ? 0 : 1;
+    }
+
+    @Override
+    public ReferenceCounted retain() {
+        return this;
+    }
+
+    @Override
+    public ReferenceCounted retain(int increment) {
+        return this;
+    }
+
+    @Override
+    public ReferenceCounted touch() {
+        return this;
     }
 
     @Override

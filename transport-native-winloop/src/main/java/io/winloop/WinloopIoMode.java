@@ -18,7 +18,8 @@ public enum WinloopIoMode {
      * Completion: overlapped {@code WSARecv} / {@code WSASend} on the loop's port, finishing inside the call
      * where the data is already there ({@code FILE_SKIP_COMPLETION_PORT_ON_SUCCESS}, where the provider allows
      * it), as .NET, Go and Boost.Asio do; a connection idle for a while waits with an AFD poll, which pins no
-     * buffer. Connects and accepts take the readiness path. A channel in this mode cannot move to another event
+     * buffer. Connects and accepts take the readiness path. <b>Experimental</b>: it does not pass Winloop's
+     * reliability tests yet (docs/completion-mode.md), so do not use it in production. A channel in this mode cannot move to another event
      * loop where Windows cannot re-associate its socket with another port (Wine).
      */
     COMPLETION;

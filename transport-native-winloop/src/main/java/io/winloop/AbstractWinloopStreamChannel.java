@@ -135,7 +135,8 @@ abstract class AbstractWinloopStreamChannel extends AbstractWinloopChannel imple
             }
             return WRITE_STATUS_SNDBUF_FULL;
         }
-        // A direct buffer without a single address (e.g. a composite of direct buffers): gather its components.
+        // A direct buffer without a single address (e.g. a composite of direct buffers), or any buffer in completion
+        // mode (its WSASend takes a WSABUF array): gather its components.
         WsaBufArray array = cleanWsaBufArray();
         array.add(buf);
         if (array.count() == 0) {

@@ -79,7 +79,6 @@ final class CompletionModeStream implements OverlappedStream.Listener {
         return waitingForReadiness;
     }
 
-
     boolean isWriting() {
         return stream.isWriting();
     }
@@ -107,9 +106,11 @@ final class CompletionModeStream implements OverlappedStream.Listener {
         RecvByteBufAllocator.Handle handle = unsafe.recvBufAllocHandle();
         ByteBuf buf = null;
         try {
+            long address = 0;
             if (!idle) {
                 buf = handle.allocate(config.getAllocator());
-                if (ByteBufAddress.of(buf, buf.writerIndex(), buf.writableBytes()) == 0) {
+                address = ByteBufAddress.of(buf, buf.writerIndex(), buf.writableBytes());
+                if (address == 0) {
                     buf.release(); // heap memory moves: no overlapped read into it
                     buf = null;
                 }
@@ -118,8 +119,7 @@ final class CompletionModeStream implements OverlappedStream.Listener {
                 waitForReadiness();
                 return;
             }
-            int result = stream.read(ByteBufAddress.of(buf, buf.writerIndex(), buf.writableBytes()),
-                    buf.writableBytes(), buf);
+            int result = stream.read(address, buf.writableBytes(), buf);
             if (result == OverlappedStream.PENDING) {
                 return; // the buffer stays with the call
             }

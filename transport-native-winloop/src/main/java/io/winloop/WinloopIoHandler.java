@@ -142,7 +142,7 @@ public final class WinloopIoHandler implements IoHandler {
             try {
                 // canBlock() is asked after nextWakeupNanos is set, so a task submitted in between wakes us.
                 int timeout = context.canBlock() ? timeoutMillis(context) : 0;
-                if (completion != null && timeout != 0) {
+                if (completion != null && timeout != 0 && completion.idleReads().size() > 0) {
                     timeout = completion.idleReads().capTimeout(timeout, System.nanoTime());
                 }
                 dequeued = port.await(timeout);
